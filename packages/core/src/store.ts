@@ -1,0 +1,130 @@
+/**
+ * The storage contract. `@verk/core` talks to its backend only through {@link VerkStore},
+ * whose methods are queue *semantics* (push, fetch into in-progress, ack, fail, promote,
+ * requeue), never raw commands. `@verk/redis-store` implements it on Redis with Lua;
+ * {@link MemoryStore} implements it in memory for unit tests.
+ *
+ * Payloads cross this boundary as their exact stored JSON (`raw`): the raw string is the
+ * identity used to remove a job from an in-progress list or a sorted set.
+ */
+
+/** A job ready to push onto its queue list. */
+export interface EncodedJob {
+  /** Queue name (without `queue:`). */
+  readonly queue: string;
+  /** The stored JSON. */
+  readonly raw: string;
+}
+
+/** A job to put in the `schedule` sorted set. */
+export interface ScheduledEntry {
+  /** The stored JSON (without `enqueued_at`). */
+  readonly raw: string;
+  /** When it is due, epoch **seconds** (float). */
+  readonly at: number;
+}
+
+/** The names of the time-ordered sets that hold jobs waiting for a time. */
+export type DueSet = "schedule" | "retry";
+
+/** Limits applied to the dead set whenever a job is added to it. */
+export interface DeadSetLimits {
+  /** Keep at most this many jobs. (Default: 10,000) */
+  readonly maxJobs: number;
+  /** Drop jobs that died more than this many seconds ago. (Default: 15,552,000 = 180 days) */
+  readonly maxAgeSeconds: number;
+}
+
+/** What to do with a job that failed: decided by core, written atomically by the store. */
+export type FailOutcome =
+  /** Put the updated payload in the `retry` set, due at `at` (epoch seconds). */
+  | { readonly kind: "retry"; readonly raw: string; readonly at: number }
+  /** Put the updated payload in the `dead` set, scored `at`, then trim it by `limits`. */
+  | { readonly kind: "dead"; readonly raw: string; readonly at: number; readonly limits: DeadSetLimits }
+  /** Drop the job (`retry: false`, or `dead: false` when retries ran out). */
+  | { readonly kind: "discard" };
+
+/** What one fetch returned. */
+export interface FetchResult {
+  /** True when the queue is paused in the store; `jobs` is then empty. */
+  readonly paused: boolean;
+  /** Raw payloads moved into this node's in-progress list, oldest first. */
+  readonly jobs: string[];
+}
+
+/** One queue's private fetch channel (in Redis: its own connection). */
+export interface QueueChannel {
+  /**
+   * Move up to `max` jobs from the queue into the node's in-progress list and return them.
+   * When none is waiting, block up to `blockMs` milliseconds for the next one.
+   */
+  fetch(max: number, blockMs: number): Promise<FetchResult>;
+  /** Cut a pending blocking `fetch` short (it then resolves with no jobs). */
+  interrupt(): void;
+  /** Release the channel's resources. */
+  close(): Promise<void>;
+}
+
+/** A notification that a queue was paused or resumed somewhere. */
+export interface ControlMessage {
+  readonly type: "pause" | "resume";
+  readonly queue: string;
+}
+
+/** Size counts of a queue and the sets, for status displays and tests. */
+export interface StoreCounts {
+  /** Jobs waiting per queue. */
+  readonly queues: Record<string, number>;
+  readonly schedule: number;
+  readonly retry: number;
+  readonly dead: number;
+}
+
+/** The storage contract; see the module note. */
+export interface VerkStore {
+  /** Short name of the implementation, e.g. `"redis"` or `"memory"`. */
+  readonly kind: string;
+  /** Connect and validate the backend. Idempotent. */
+  connect(): Promise<void>;
+  /** Close every connection. Idempotent. */
+  close(): Promise<void>;
+
+  /** Push jobs onto their queues (FIFO: each runs after the jobs already waiting) and register the queues. */
+  push(jobs: readonly EncodedJob[]): Promise<void>;
+  /** Add jobs to the `schedule` set. */
+  schedule(entries: readonly ScheduledEntry[]): Promise<void>;
+
+  /** Open the private fetch channel of `queue` for node `nodeId`. */
+  openQueue(queue: string, nodeId: string): QueueChannel;
+  /**
+   * Acknowledge a finished job: remove it from the node's in-progress list.
+   * Resolves false when it was not there any more (it was recovered elsewhere): nothing is changed then.
+   */
+  ack(queue: string, nodeId: string, raw: string): Promise<boolean>;
+  /**
+   * Atomically remove a failed job from the in-progress list and apply `outcome`.
+   * Resolves false (and changes nothing) when the job was not in the in-progress list.
+   */
+  fail(queue: string, nodeId: string, raw: string, outcome: FailOutcome): Promise<boolean>;
+  /** Move these in-progress jobs back to the **front** of their queue (they run next). Resolves the count moved. */
+  requeue(queue: string, nodeId: string, raws: readonly string[]): Promise<number>;
+  /** Move every job left in `nodeId`'s in-progress lists back to the front of its queue. Resolves the count. */
+  recoverNode(nodeId: string): Promise<number>;
+  /** Move up to `limit` jobs due at `now` (epoch seconds) from `set` to their queues. Resolves the count moved. */
+  promoteDue(set: DueSet, now: number, limit: number): Promise<number>;
+
+  /** Pause or resume `queue` for every node; notifies subscribers. */
+  setPaused(queue: string, paused: boolean): Promise<void>;
+  /** The queues currently paused. */
+  pausedQueues(): Promise<string[]>;
+  /** Follow pause/resume changes from any node. Resolves an unsubscribe function. */
+  subscribeControl(listener: (message: ControlMessage) => void): Promise<() => Promise<void>>;
+
+  /** Record that node `nodeId` is alive and may own in-progress jobs of `queues`. */
+  registerNode(nodeId: string, queues: readonly string[]): Promise<void>;
+  /** Remove node `nodeId` from the registry (after a clean stop). */
+  deregisterNode(nodeId: string): Promise<void>;
+
+  /** Sizes of the queues and sets. */
+  counts(): Promise<StoreCounts>;
+}

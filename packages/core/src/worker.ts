@@ -1,0 +1,140 @@
+import { invalidOption, VerkError } from "./errors.js";
+import type { JobPayload, NewJob } from "./job.js";
+import type { BackoffFn } from "./retry.js";
+
+/** What a running job can see: `this` inside `perform`. */
+export interface JobContext {
+  /** The job's id. */
+  readonly jid: string;
+  /** The queue it was fetched from. */
+  readonly queue: string;
+  /** The whole payload as stored. */
+  readonly job: JobPayload;
+  /** Aborted when the job exceeds its worker's `timeout` or the node stops hard; stop work when it fires. */
+  readonly signal: AbortSignal;
+}
+
+/** A handler: receives the job's `args` spread as parameters, with `this` bound to {@link JobContext}. */
+export type PerformFn<A extends unknown[] = unknown[]> = (this: JobContext, ...args: A) => unknown;
+
+/** Options of a worker. */
+export interface WorkerOptions {
+  /** Queue used by the typed shortcuts (`Worker.enqueue(...)`). (Default: `"default"`) */
+  queue?: string;
+  /** `retry` written by the typed shortcuts. (Default: `true` = 25 retries) */
+  retry?: boolean | number;
+  /** Milliseconds a job may run before it fails with `JobTimeoutError` and its signal aborts. (Default: none) */
+  timeout?: number;
+  /** Custom retry delay in seconds; see {@link BackoffFn}. (Default: Sidekiq's formula) */
+  backoff?: BackoffFn;
+}
+
+/** Where typed shortcuts send their jobs; a Verk instance. */
+export interface JobProducer {
+  enqueue(job: NewJob): Promise<string>;
+  schedule(job: NewJob, at: Date | number): Promise<string>;
+}
+
+/** A named worker, created by {@link defineWorker}. */
+export interface WorkerDefinition<A extends unknown[] = unknown[]> {
+  /** The `class` name in payloads. */
+  readonly name: string;
+  /** The handler. */
+  readonly perform: PerformFn<A>;
+  /** The options given to {@link defineWorker}. */
+  readonly options: Readonly<WorkerOptions>;
+  /** Enqueue a job for this worker through the Verk instance it was given to. Resolves the jid. */
+  enqueue(...args: A): Promise<string>;
+  /** Schedule a job for this worker at `at` (a Date or epoch milliseconds). Resolves the jid. */
+  scheduleAt(at: Date | number, ...args: A): Promise<string>;
+  /** Schedule a job for this worker `delayMs` milliseconds from now. Resolves the jid. */
+  scheduleIn(delayMs: number, ...args: A): Promise<string>;
+  /** @internal Used by `createVerk` to connect the shortcuts to an instance. */
+  bindProducer(producer: JobProducer): void;
+}
+
+/**
+ * Define a worker: a name (the payload's `class`) and a handler.
+ *
+ * @example
+ * const Add = defineWorker("Add", async (a: number, b: number) => a + b, { timeout: 5_000 });
+ */
+export function defineWorker<A extends unknown[]>(
+  name: string,
+  perform: PerformFn<A>,
+  options: WorkerOptions = {},
+): WorkerDefinition<A> {
+  if (typeof name !== "string" || name.length === 0) throw invalidOption("name", "must be a non-empty string");
+  if (typeof perform !== "function") throw invalidOption("perform", `must be a function (worker "${name}")`);
+  validateWorkerOptions(name, options);
+  let producer: JobProducer | undefined;
+  const bound = (): JobProducer => {
+    if (!producer) {
+      throw new VerkError(
+        "WORKER_NOT_BOUND",
+        `worker "${name}" is not part of a Verk instance: pass it in createVerk({ workers: [...] }) first`,
+      );
+    }
+    return producer;
+  };
+  const jobOf = (args: A): NewJob => ({
+    class: name,
+    queue: options.queue ?? "default",
+    args,
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
+  });
+  return Object.freeze({
+    name,
+    perform,
+    options: Object.freeze({ ...options }),
+    enqueue: (...args: A) => bound().enqueue(jobOf(args)),
+    scheduleAt: (at: Date | number, ...args: A) => bound().schedule(jobOf(args), at),
+    scheduleIn: (delayMs: number, ...args: A) => bound().schedule(jobOf(args), Date.now() + delayMs),
+    bindProducer(next: JobProducer) {
+      producer = next;
+    },
+  });
+}
+
+function validateWorkerOptions(name: string, options: WorkerOptions): void {
+  if (options.queue !== undefined && (typeof options.queue !== "string" || options.queue.length === 0)) {
+    throw invalidOption("queue", `must be a non-empty string (worker "${name}")`);
+  }
+  const retry = options.retry;
+  if (retry !== undefined && typeof retry !== "boolean" && !(Number.isInteger(retry) && retry >= 0)) {
+    throw invalidOption("retry", `must be true, false or a non-negative integer (worker "${name}")`);
+  }
+  if (options.timeout !== undefined && !(typeof options.timeout === "number" && options.timeout > 0)) {
+    throw invalidOption("timeout", `must be a positive number of milliseconds (worker "${name}")`);
+  }
+  if (options.backoff !== undefined && typeof options.backoff !== "function") {
+    throw invalidOption("backoff", `must be a function (worker "${name}")`);
+  }
+}
+
+/** The workers a node can run, by name. Payload classes are only ever looked up here. */
+export class WorkerRegistry {
+  readonly #workers = new Map<string, WorkerDefinition<never>>();
+
+  /** Register a worker; throws `DUPLICATE_WORKER` for a second worker with the same name. */
+  add(worker: WorkerDefinition<never>): void {
+    if (!worker || typeof worker.perform !== "function" || typeof worker.name !== "string") {
+      throw invalidOption("workers", "each entry must come from defineWorker()");
+    }
+    const existing = this.#workers.get(worker.name);
+    if (existing && existing !== worker) {
+      throw new VerkError("DUPLICATE_WORKER", `two workers are named "${worker.name}"`, { field: "workers" });
+    }
+    this.#workers.set(worker.name, worker);
+  }
+
+  /** The worker for a class name, or undefined. */
+  get(name: string): WorkerDefinition<never> | undefined {
+    return this.#workers.get(name);
+  }
+
+  /** All registered names. */
+  names(): string[] {
+    return [...this.#workers.keys()];
+  }
+}
