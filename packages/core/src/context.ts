@@ -1,0 +1,16 @@
+import type { EventHub } from "./events.js";
+import type { Logger } from "./logger.js";
+import type { DeadSetLimits, VerkStore } from "./store.js";
+import type { WorkerRegistry } from "./worker.js";
+
+/** What every queue runner of one Verk instance shares. @internal */
+export interface RunnerContext {
+  readonly store: VerkStore;
+  readonly nodeId: string;
+  readonly registry: WorkerRegistry;
+  readonly hub: EventHub;
+  readonly logger: Logger;
+  readonly maxRetries: number;
+  readonly dead: DeadSetLimits;
+  readonly fetchBlockMs: number;
+}

@@ -1,0 +1,126 @@
+import { invalidOption } from "./errors.js";
+import { generateNodeId } from "./ids.js";
+import { consoleLogger, type Logger, type LogLevel } from "./logger.js";
+import { DEFAULT_DEAD_LIMITS, DEFAULT_MAX_RETRIES } from "./retry.js";
+import type { DeadSetLimits, VerkStore } from "./store.js";
+import type { WorkerDefinition } from "./worker.js";
+import type { VerkPlugin } from "./plugin.js";
+
+/** Per-queue settings; a bare number is the concurrency. */
+export interface QueueOptions {
+  /** Maximum jobs of this queue running at once on this node. Integer >= 1. */
+  concurrency: number;
+}
+
+/** Options of {@link createVerk}. */
+export interface VerkOptions {
+  /** Where jobs live: `redisStore(...)` from `@verk/redis-store`, or a `MemoryStore` in tests. Required. */
+  store: VerkStore;
+  /** Queues this node runs: name → concurrency (or {@link QueueOptions}). (Default: none, a producer-only instance) */
+  queues?: Record<string, number | QueueOptions>;
+  /** Workers this node can run. Only these classes ever run. (Default: none) */
+  workers?: readonly WorkerDefinition<never>[];
+  /** This node's identity; keep it unique per process. (Default: `<host>:<pid>:<random hex>`) */
+  nodeId?: string;
+  /** Logger. (Default: one line per message on stderr at `logLevel`) */
+  logger?: Logger;
+  /** Level of the default logger. (Default: `"warn"`) */
+  logLevel?: LogLevel;
+  /** Default milliseconds `stop()` waits for running jobs before putting them back. (Default: 30,000) */
+  shutdownTimeoutMs?: number;
+  /** Retries for jobs with `retry: true`. (Default: 25) */
+  maxRetries?: number;
+  /** Dead-set limits. (Default: 10,000 jobs, 180 days) */
+  dead?: Partial<DeadSetLimits>;
+  /**
+   * Milliseconds between checks of the `schedule` and `retry` sets by the built-in poller;
+   * `0` disables it (e.g. when `@verk/scheduler` is used). (Default: 1,000)
+   */
+  pollIntervalMs?: number;
+  /** Longest a fetch blocks waiting for a job before looping, in ms. (Default: 2,000) */
+  fetchBlockMs?: number;
+  /** Milliseconds between re-reads of the paused queues, a fallback for missed notifications. (Default: 5,000) */
+  controlSyncMs?: number;
+  /** Largest job JSON accepted by enqueue, in bytes. (Default: 1,048,576 = 1 MiB) */
+  maxPayloadBytes?: number;
+  /** Add-ons such as `stats()` from `@verk/stats`. (Default: none) */
+  plugins?: readonly VerkPlugin[];
+}
+
+/** {@link VerkOptions} with every default applied and validated. */
+export interface ResolvedOptions {
+  store: VerkStore;
+  queues: Map<string, number>;
+  workers: readonly WorkerDefinition<never>[];
+  nodeId: string;
+  logger: Logger;
+  shutdownTimeoutMs: number;
+  maxRetries: number;
+  dead: DeadSetLimits;
+  pollIntervalMs: number;
+  fetchBlockMs: number;
+  controlSyncMs: number;
+  maxPayloadBytes: number;
+  plugins: readonly VerkPlugin[];
+}
+
+/** Validate a queue name and concurrency; throws `INVALID_OPTION` naming the field. */
+export function resolveConcurrency(name: string, value: number | QueueOptions, field: string): number {
+  if (typeof name !== "string" || name.length === 0) throw invalidOption(field, "queue names must be non-empty");
+  const concurrency = typeof value === "number" ? value : value?.concurrency;
+  if (!Number.isInteger(concurrency) || (concurrency as number) < 1) {
+    throw invalidOption(field, `concurrency must be an integer >= 1, got ${JSON.stringify(concurrency)}`);
+  }
+  return concurrency as number;
+}
+
+function positive(field: string, value: number | undefined, fallback: number, allowZero = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || Number.isNaN(value) || value < 0 || (!allowZero && value === 0)) {
+    throw invalidOption(field, `must be a ${allowZero ? "non-negative" : "positive"} number, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Apply defaults and validate; throws `INVALID_OPTION` naming the field. */
+export function resolveOptions(options: VerkOptions): ResolvedOptions {
+  if (!options || typeof options !== "object") throw invalidOption("options", "createVerk needs an options object");
+  const store = options.store;
+  if (!store || typeof store.push !== "function" || typeof store.openQueue !== "function") {
+    throw invalidOption("store", "must be a Verk store, e.g. redisStore({ url }) from @verk/redis-store");
+  }
+  const queues = new Map<string, number>();
+  for (const [name, value] of Object.entries(options.queues ?? {})) {
+    queues.set(name, resolveConcurrency(name, value, `queues.${name}`));
+  }
+  if (options.workers !== undefined && !Array.isArray(options.workers)) {
+    throw invalidOption("workers", "must be an array of defineWorker() results");
+  }
+  if (options.nodeId !== undefined && (typeof options.nodeId !== "string" || options.nodeId.length === 0)) {
+    throw invalidOption("nodeId", "must be a non-empty string");
+  }
+  const maxRetries = positive("maxRetries", options.maxRetries, DEFAULT_MAX_RETRIES, true);
+  if (!Number.isInteger(maxRetries)) throw invalidOption("maxRetries", "must be an integer");
+  const dead: DeadSetLimits = {
+    maxJobs: positive("dead.maxJobs", options.dead?.maxJobs, DEFAULT_DEAD_LIMITS.maxJobs),
+    maxAgeSeconds: positive("dead.maxAgeSeconds", options.dead?.maxAgeSeconds, DEFAULT_DEAD_LIMITS.maxAgeSeconds),
+  };
+  if (options.plugins !== undefined && !Array.isArray(options.plugins)) {
+    throw invalidOption("plugins", "must be an array");
+  }
+  return {
+    store,
+    queues,
+    workers: options.workers ?? [],
+    nodeId: options.nodeId ?? generateNodeId(),
+    logger: options.logger ?? consoleLogger(options.logLevel ?? "warn"),
+    shutdownTimeoutMs: positive("shutdownTimeoutMs", options.shutdownTimeoutMs, 30_000, true),
+    maxRetries,
+    dead,
+    pollIntervalMs: positive("pollIntervalMs", options.pollIntervalMs, 1_000, true),
+    fetchBlockMs: positive("fetchBlockMs", options.fetchBlockMs, 2_000),
+    controlSyncMs: positive("controlSyncMs", options.controlSyncMs, 5_000),
+    maxPayloadBytes: positive("maxPayloadBytes", options.maxPayloadBytes, 1_048_576),
+    plugins: options.plugins ?? [],
+  };
+}
