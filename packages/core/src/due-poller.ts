@@ -10,7 +10,10 @@ export const PROMOTE_BATCH = 100;
  * Move every job due now from `retry` and `schedule` to its queue, `PROMOTE_BATCH` per store
  * call, until none is due. Resolves the number moved.
  */
-export async function promoteAllDue(store: VerkStore, sets: readonly DueSet[] = ["retry", "schedule"]): Promise<number> {
+export async function promoteAllDue(
+  store: VerkStore,
+  sets: readonly DueSet[] = ["retry", "schedule"],
+): Promise<number> {
   let total = 0;
   for (const set of sets) {
     for (;;) {

@@ -29,11 +29,20 @@ export interface VerkEventMap {
     readonly failedJob: JobPayload;
   };
   /** A failed job was put in the retry set, due at `retryAt` (epoch ms). */
-  "job:retried": JobEventBase & { readonly failedJob: JobPayload; readonly retryAt: number; readonly error: unknown };
+  "job:retried": JobEventBase & {
+    readonly failedJob: JobPayload;
+    readonly retryAt: number;
+    readonly error: unknown;
+  };
   /** A failed job was moved to the dead set (its retries ran out). */
   "job:dead": JobEventBase & { readonly failedJob: JobPayload; readonly error: unknown };
   /** A payload that is not a valid job was moved to the dead set with its raw bytes. */
-  "job:malformed": { readonly queue: string; readonly nodeId: string; readonly raw: string; readonly error: unknown };
+  "job:malformed": {
+    readonly queue: string;
+    readonly nodeId: string;
+    readonly raw: string;
+    readonly error: unknown;
+  };
   /** A queue started (or resumed) fetching. */
   "queue:running": { readonly queue: string; readonly nodeId: string };
   /** A queue was paused; its running jobs are finishing. */

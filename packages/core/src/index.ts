@@ -1,7 +1,36 @@
+export { PROMOTE_BATCH, promoteAllDue } from "./due-poller.js";
 export type { VerkErrorCode, VerkErrorOptions } from "./errors.js";
-export { invalidJob, invalidOption, isVerkError, JobTimeoutError, UnknownWorkerError, VerkError } from "./errors.js";
+export {
+  invalidJob,
+  invalidOption,
+  isVerkError,
+  JobTimeoutError,
+  UnknownWorkerError,
+  VerkError,
+} from "./errors.js";
+export type { JobEventBase, VerkEventMap, VerkEventName, VerkListener } from "./events.js";
+export { EventHub } from "./events.js";
+export { generateJid, generateNodeId } from "./ids.js";
 export type { JobPayload, NewJob } from "./job.js";
 export { buildPayload, displayClass, encodePayload, MAX_ERROR_MESSAGE_LENGTH, parsePayload } from "./job.js";
+export { MALFORMED_CLASS, malformedEntry } from "./job-execution.js";
+export type { Logger, LogLevel } from "./logger.js";
+export { consoleLogger } from "./logger.js";
+export { MemoryStore } from "./memory-store.js";
+export type { NodeHandle } from "./node-handle.js";
+export type { QueueOptions, VerkOptions } from "./options.js";
+export type { VerkPlugin } from "./plugin.js";
+export type { QueueInfo, QueueStatus, RunningJob } from "./queue-runner.js";
+export type { BackoffFn, FailurePolicy } from "./retry.js";
+export {
+  compressBacktrace,
+  DEFAULT_DEAD_LIMITS,
+  DEFAULT_MAX_RETRIES,
+  defaultBackoffSeconds,
+  describeError,
+  maxRetries,
+  planFailure,
+} from "./retry.js";
 export type {
   ControlMessage,
   DeadSetLimits,
@@ -14,29 +43,8 @@ export type {
   StoreCounts,
   VerkStore,
 } from "./store.js";
-export type { JobContext, JobProducer, PerformFn, WorkerDefinition, WorkerOptions } from "./worker.js";
-export { defineWorker, WorkerRegistry } from "./worker.js";
-export type { BackoffFn, FailurePolicy } from "./retry.js";
-export {
-  compressBacktrace,
-  DEFAULT_DEAD_LIMITS,
-  DEFAULT_MAX_RETRIES,
-  defaultBackoffSeconds,
-  describeError,
-  maxRetries,
-  planFailure,
-} from "./retry.js";
-export type { JobEventBase, VerkEventMap, VerkEventName, VerkListener } from "./events.js";
-export { EventHub } from "./events.js";
-export type { Logger, LogLevel } from "./logger.js";
-export { consoleLogger } from "./logger.js";
-export type { QueueOptions, VerkOptions } from "./options.js";
-export type { VerkPlugin } from "./plugin.js";
-export type { QueueInfo, QueueStatus, RunningJob } from "./queue-runner.js";
+export { nowSeconds, sleep, toSeconds } from "./time.js";
 export type { StopOptions, VerkState } from "./verk.js";
 export { createVerk, Verk } from "./verk.js";
-export { MALFORMED_CLASS, malformedEntry } from "./job-execution.js";
-export { PROMOTE_BATCH, promoteAllDue } from "./due-poller.js";
-export { MemoryStore } from "./memory-store.js";
-export { generateJid, generateNodeId } from "./ids.js";
-export { nowSeconds, sleep, toSeconds } from "./time.js";
+export type { JobContext, JobProducer, PerformFn, WorkerDefinition, WorkerOptions } from "./worker.js";
+export { defineWorker, WorkerRegistry } from "./worker.js";

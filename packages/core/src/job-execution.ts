@@ -1,9 +1,9 @@
 import type { RunnerContext } from "./context.js";
 import { JobTimeoutError, UnknownWorkerError } from "./errors.js";
+import { generateJid } from "./ids.js";
 import { type JobPayload, parsePayload } from "./job.js";
 import { persist } from "./persist.js";
 import { planFailure } from "./retry.js";
-import { generateJid } from "./ids.js";
 import { nowSeconds } from "./time.js";
 import type { JobContext, WorkerDefinition } from "./worker.js";
 
@@ -50,7 +50,10 @@ function findWorker(ctx: RunnerContext, job: JobPayload): WorkerDefinition<never
 async function invoke(worker: WorkerDefinition<never>, flight: InFlightJob): Promise<void> {
   const timeoutMs = worker.options.timeout;
   const run = (async () => {
-    await (worker.perform as (this: JobContext, ...args: unknown[]) => unknown).apply(flight, flight.job.args);
+    await (worker.perform as (this: JobContext, ...args: unknown[]) => unknown).apply(
+      flight,
+      flight.job.args,
+    );
   })();
   if (timeoutMs === undefined) return run;
   let timer: NodeJS.Timeout | undefined;
@@ -74,7 +77,11 @@ async function invoke(worker: WorkerDefinition<never>, flight: InFlightJob): Pro
  * Run one fetched job to its end: parse, run the worker, then ack or fail it in the store.
  * Never rejects: every outcome is recorded (malformed payloads go to the dead set with their raw bytes).
  */
-export async function executeJob(ctx: RunnerContext, flight: InFlightJob, giveUp: () => boolean): Promise<void> {
+export async function executeJob(
+  ctx: RunnerContext,
+  flight: InFlightJob,
+  giveUp: () => boolean,
+): Promise<void> {
   const { queue, raw } = flight;
   try {
     flight.job = parsePayload(raw);
@@ -99,10 +106,13 @@ export async function executeJob(ctx: RunnerContext, flight: InFlightJob, giveUp
   if (!failed) {
     const acked = await persist(ctx, "ack", queue, () => ctx.store.ack(queue, nodeId, raw), giveUp);
     if (acked === false) {
-      ctx.logger.warn("late ack: the job was no longer in this node's in-progress list (recovered elsewhere)", {
-        queue,
-        jid: job.jid,
-      });
+      ctx.logger.warn(
+        "late ack: the job was no longer in this node's in-progress list (recovered elsewhere)",
+        {
+          queue,
+          jid: job.jid,
+        },
+      );
     }
     if (hub.has("job:finished")) {
       const finishedAt = Date.now();
@@ -134,7 +144,13 @@ async function recordFailure(
     backoff: worker?.options.backoff,
     now: nowSeconds(),
   });
-  const written = await persist(ctx, "fail", queue, () => ctx.store.fail(queue, ctx.nodeId, raw, outcome), giveUp);
+  const written = await persist(
+    ctx,
+    "fail",
+    queue,
+    () => ctx.store.fail(queue, ctx.nodeId, raw, outcome),
+    giveUp,
+  );
   if (written === false) {
     ctx.logger.warn("late failure: the job was no longer in this node's in-progress list; nothing written", {
       queue,
@@ -154,7 +170,12 @@ async function recordFailure(
     failedJob: payload,
   });
   if (outcome.kind === "retry") {
-    ctx.hub.emit("job:retried", { ...base, failedJob: payload, retryAt: Math.round(outcome.at * 1000), error });
+    ctx.hub.emit("job:retried", {
+      ...base,
+      failedJob: payload,
+      retryAt: Math.round(outcome.at * 1000),
+      error,
+    });
   } else if (outcome.kind === "dead") {
     ctx.hub.emit("job:dead", { ...base, failedJob: payload, error });
   }
@@ -171,7 +192,12 @@ async function failMalformed(
   ctx.logger.error(`malformed payload in queue "${queue}" moved to the dead set: ${message}`, {
     raw: raw.length > 200 ? `${raw.slice(0, 200)}…` : raw,
   });
-  const outcome = { kind: "dead" as const, raw: malformedEntry(queue, raw, message), at: nowSeconds(), limits: ctx.dead };
+  const outcome = {
+    kind: "dead" as const,
+    raw: malformedEntry(queue, raw, message),
+    at: nowSeconds(),
+    limits: ctx.dead,
+  };
   await persist(ctx, "fail", queue, () => ctx.store.fail(queue, ctx.nodeId, raw, outcome), giveUp);
   ctx.hub.emit("job:malformed", { queue, nodeId: ctx.nodeId, raw, error });
 }

@@ -23,7 +23,11 @@ export class MemoryStore implements VerkStore {
   readonly lists = new Map<string, string[]>();
   /** Known queue names (Sidekiq's `queues` set). */
   readonly queueNames = new Set<string>();
-  readonly sets: Record<DueSet | "dead", SortedSet> = { schedule: new Map(), retry: new Map(), dead: new Map() };
+  readonly sets: Record<DueSet | "dead", SortedSet> = {
+    schedule: new Map(),
+    retry: new Map(),
+    dead: new Map(),
+  };
   readonly paused = new Set<string>();
   readonly nodes = new Map<string, Set<string>>();
   readonly #waiters = new Map<string, Set<() => void>>();
@@ -110,7 +114,8 @@ export class MemoryStore implements VerkStore {
       const byScore = [...dead.entries()].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
       for (const [member, score] of byScore) if (score < cutoff) dead.delete(member);
       const kept = byScore.filter(([member]) => dead.has(member));
-      for (const [member] of kept.slice(0, Math.max(0, kept.length - outcome.limits.maxJobs))) dead.delete(member);
+      for (const [member] of kept.slice(0, Math.max(0, kept.length - outcome.limits.maxJobs)))
+        dead.delete(member);
     }
     return true;
   }
@@ -202,7 +207,12 @@ export class MemoryStore implements VerkStore {
   async counts(): Promise<StoreCounts> {
     const queues: Record<string, number> = {};
     for (const name of this.queueNames) queues[name] = this.list(`queue:${name}`).length;
-    return { queues, schedule: this.sets.schedule.size, retry: this.sets.retry.size, dead: this.sets.dead.size };
+    return {
+      queues,
+      schedule: this.sets.schedule.size,
+      retry: this.sets.retry.size,
+      dead: this.sets.dead.size,
+    };
   }
 
   #remove(key: string, raw: string): boolean {

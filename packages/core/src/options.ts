@@ -1,10 +1,10 @@
 import { invalidOption } from "./errors.js";
 import { generateNodeId } from "./ids.js";
 import { consoleLogger, type Logger, type LogLevel } from "./logger.js";
+import type { VerkPlugin } from "./plugin.js";
 import { DEFAULT_DEAD_LIMITS, DEFAULT_MAX_RETRIES } from "./retry.js";
 import type { DeadSetLimits, VerkStore } from "./store.js";
 import type { WorkerDefinition } from "./worker.js";
-import type { VerkPlugin } from "./plugin.js";
 
 /** Per-queue settings; a bare number is the concurrency. */
 export interface QueueOptions {
@@ -66,7 +66,8 @@ export interface ResolvedOptions {
 
 /** Validate a queue name and concurrency; throws `INVALID_OPTION` naming the field. */
 export function resolveConcurrency(name: string, value: number | QueueOptions, field: string): number {
-  if (typeof name !== "string" || name.length === 0) throw invalidOption(field, "queue names must be non-empty");
+  if (typeof name !== "string" || name.length === 0)
+    throw invalidOption(field, "queue names must be non-empty");
   const concurrency = typeof value === "number" ? value : value?.concurrency;
   if (!Number.isInteger(concurrency) || (concurrency as number) < 1) {
     throw invalidOption(field, `concurrency must be an integer >= 1, got ${JSON.stringify(concurrency)}`);
@@ -77,14 +78,18 @@ export function resolveConcurrency(name: string, value: number | QueueOptions, f
 function positive(field: string, value: number | undefined, fallback: number, allowZero = false): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || Number.isNaN(value) || value < 0 || (!allowZero && value === 0)) {
-    throw invalidOption(field, `must be a ${allowZero ? "non-negative" : "positive"} number, got ${String(value)}`);
+    throw invalidOption(
+      field,
+      `must be a ${allowZero ? "non-negative" : "positive"} number, got ${String(value)}`,
+    );
   }
   return value;
 }
 
 /** Apply defaults and validate; throws `INVALID_OPTION` naming the field. */
 export function resolveOptions(options: VerkOptions): ResolvedOptions {
-  if (!options || typeof options !== "object") throw invalidOption("options", "createVerk needs an options object");
+  if (!options || typeof options !== "object")
+    throw invalidOption("options", "createVerk needs an options object");
   const store = options.store;
   if (!store || typeof store.push !== "function" || typeof store.openQueue !== "function") {
     throw invalidOption("store", "must be a Verk store, e.g. redisStore({ url }) from @verk/redis-store");
@@ -103,7 +108,11 @@ export function resolveOptions(options: VerkOptions): ResolvedOptions {
   if (!Number.isInteger(maxRetries)) throw invalidOption("maxRetries", "must be an integer");
   const dead: DeadSetLimits = {
     maxJobs: positive("dead.maxJobs", options.dead?.maxJobs, DEFAULT_DEAD_LIMITS.maxJobs),
-    maxAgeSeconds: positive("dead.maxAgeSeconds", options.dead?.maxAgeSeconds, DEFAULT_DEAD_LIMITS.maxAgeSeconds),
+    maxAgeSeconds: positive(
+      "dead.maxAgeSeconds",
+      options.dead?.maxAgeSeconds,
+      DEFAULT_DEAD_LIMITS.maxAgeSeconds,
+    ),
   };
   if (options.plugins !== undefined && !Array.isArray(options.plugins)) {
     throw invalidOption("plugins", "must be an array");

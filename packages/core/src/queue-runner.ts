@@ -63,12 +63,21 @@ export class QueueRunner {
 
   /** A snapshot for status displays. */
   info(): QueueInfo {
-    return { name: this.name, concurrency: this.concurrency, running: this.#inFlight.size, status: this.#status };
+    return {
+      name: this.name,
+      concurrency: this.concurrency,
+      running: this.#inFlight.size,
+      status: this.#status,
+    };
   }
 
   /** The jobs running now, oldest first. */
   running(): RunningJob[] {
-    return [...this.#inFlight].map((flight) => ({ queue: this.name, raw: flight.raw, startedAt: flight.startedAt }));
+    return [...this.#inFlight].map((flight) => ({
+      queue: this.name,
+      raw: flight.raw,
+      startedAt: flight.startedAt,
+    }));
   }
 
   /** Apply a pause or resume (from this node, another node, or the store). Running jobs finish. */

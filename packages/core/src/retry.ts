@@ -1,7 +1,7 @@
+import { deflateSync } from "node:zlib";
 import type { JobPayload } from "./job.js";
 import { MAX_ERROR_MESSAGE_LENGTH } from "./job.js";
 import type { DeadSetLimits, FailOutcome } from "./store.js";
-import { deflateSync } from "node:zlib";
 
 /** Sidekiq's default number of retries for `retry: true`. */
 export const DEFAULT_MAX_RETRIES = 25;
@@ -47,7 +47,7 @@ export function describeError(error: unknown): { errorClass: string; message: st
   }
   let message: string;
   try {
-    message = typeof error === "string" ? error : JSON.stringify(error) ?? String(error);
+    message = typeof error === "string" ? error : (JSON.stringify(error) ?? String(error));
   } catch {
     message = String(error);
   }
@@ -63,7 +63,10 @@ function truncate(message: string): string {
  * JSON array of stack lines, limited to `limit` lines (`true` = all).
  */
 export function compressBacktrace(stack: string, limit: boolean | number): string {
-  let lines = stack.split("\n").slice(1).map((line) => line.trim());
+  let lines = stack
+    .split("\n")
+    .slice(1)
+    .map((line) => line.trim());
   if (typeof limit === "number") lines = lines.slice(0, limit);
   const b64 = deflateSync(Buffer.from(JSON.stringify(lines))).toString("base64");
   return `${b64.replace(/.{60}/g, "$&\n")}${b64.length % 60 === 0 ? "" : "\n"}`;
@@ -99,7 +102,9 @@ export function planFailure(
   if (count < maxRetries(job, policy.defaultMaxRetries)) {
     const custom = policy.backoff?.(count, error, payload);
     const delay =
-      typeof custom === "number" && Number.isFinite(custom) && custom >= 0 ? custom : defaultBackoffSeconds(count);
+      typeof custom === "number" && Number.isFinite(custom) && custom >= 0
+        ? custom
+        : defaultBackoffSeconds(count);
     return { payload, outcome: { kind: "retry", raw: JSON.stringify(payload), at: policy.now + delay } };
   }
   if (job.dead === false) return { payload, outcome: { kind: "discard" } };

@@ -8,6 +8,8 @@
  * identity used to remove a job from an in-progress list or a sorted set.
  */
 
+import type { NodeHandle } from "./node-handle.js";
+
 /** A job ready to push onto its queue list. */
 export interface EncodedJob {
   /** Queue name (without `queue:`). */
@@ -127,4 +129,11 @@ export interface VerkStore {
 
   /** Sizes of the queues and sets. */
   counts(): Promise<StoreCounts>;
+
+  /**
+   * Optional: called by `start()` once the queues run. A store may start heartbeats, dead-peer
+   * recovery or remote signal handling here. Resolves a function that `stop()` calls (before
+   * `deregisterNode`) to end them.
+   */
+  attachNode?(node: NodeHandle): Promise<() => Promise<void>>;
 }

@@ -3,9 +3,16 @@ import { ControlSync } from "./control-sync.js";
 import { DuePoller } from "./due-poller.js";
 import { invalidOption, VerkError } from "./errors.js";
 import { EventHub, type VerkEventName, type VerkListener } from "./events.js";
-import { type JobPayload, type NewJob, buildPayload, encodePayload } from "./job.js";
+import { buildPayload, encodePayload, type JobPayload, type NewJob } from "./job.js";
 import type { Logger } from "./logger.js";
-import { type QueueOptions, type ResolvedOptions, resolveConcurrency, resolveOptions, type VerkOptions } from "./options.js";
+import type { NodeHandle } from "./node-handle.js";
+import {
+  type QueueOptions,
+  type ResolvedOptions,
+  resolveConcurrency,
+  resolveOptions,
+  type VerkOptions,
+} from "./options.js";
 import { type QueueInfo, QueueRunner, type RunningJob } from "./queue-runner.js";
 import type { EncodedJob, VerkStore } from "./store.js";
 import { nowSeconds, toEpochMs, toSeconds } from "./time.js";
@@ -42,6 +49,8 @@ export class Verk implements JobProducer {
   #state: VerkState = "idle";
   #quiet = false;
   #connecting: Promise<void> | undefined;
+  #detach: (() => Promise<void>) | undefined;
+  #startedAt = 0;
 
   /** Use {@link createVerk}. */
   constructor(options: VerkOptions) {
@@ -111,7 +120,10 @@ export class Verk implements JobProducer {
    */
   async start(): Promise<void> {
     if (this.#state !== "idle") {
-      throw new VerkError("INVALID_STATE", `start() called while ${this.#state}; a Verk instance starts once`);
+      throw new VerkError(
+        "INVALID_STATE",
+        `start() called while ${this.#state}; a Verk instance starts once`,
+      );
     }
     this.#state = "starting";
     try {
@@ -119,19 +131,24 @@ export class Verk implements JobProducer {
       const queues = [...this.#options.queues.keys()];
       const recovered = await this.store.recoverNode(this.nodeId);
       if (recovered > 0) {
-        this.logger.warn(`put ${recovered} job(s) left in progress by an earlier run of node ${this.nodeId} back`);
+        this.logger.warn(
+          `put ${recovered} job(s) left in progress by an earlier run of node ${this.nodeId} back`,
+        );
         this.#hub.emit("jobs:recovered", { nodeId: this.nodeId, fromNodeId: this.nodeId, count: recovered });
       }
       await this.store.registerNode(this.nodeId, queues);
       for (const plugin of this.#options.plugins) await plugin.start?.(this);
       await this.#control.start();
       const paused = new Set(await this.store.pausedQueues());
-      for (const [name, concurrency] of this.#options.queues) this.#startRunner(name, concurrency, paused.has(name));
+      for (const [name, concurrency] of this.#options.queues)
+        this.#startRunner(name, concurrency, paused.has(name));
       if (this.#options.pollIntervalMs > 0 && !this.#externalScheduler) {
         this.#poller = new DuePoller(this.store, this.#options.pollIntervalMs, this.logger, this.#hub);
         this.#poller.start();
       }
+      this.#startedAt = Date.now();
       this.#state = "running";
+      this.#detach = await this.store.attachNode?.(this.#nodeHandle());
       this.#hub.emit("node:up", { nodeId: this.nodeId, queues });
     } catch (error) {
       this.#state = "running";
@@ -156,6 +173,11 @@ export class Verk implements JobProducer {
     this.#runners.clear();
     await this.#control.stop();
     if (wasStarted) {
+      const detach = this.#detach;
+      this.#detach = undefined;
+      await detach?.().catch((error: unknown) =>
+        this.logger.warn("detaching the node from the store failed", { error }),
+      );
       for (const plugin of [...this.#options.plugins].reverse()) await plugin.stop?.(this);
       await this.store.deregisterNode(this.nodeId).catch((error: unknown) => {
         this.logger.warn("could not deregister this node", { error });
@@ -193,7 +215,8 @@ export class Verk implements JobProducer {
    */
   async schedule(job: NewJob, at: Date | number): Promise<string> {
     const atMs = toEpochMs(at);
-    if (typeof atMs !== "number" || !Number.isFinite(atMs)) throw invalidOption("at", "must be a Date or epoch milliseconds");
+    if (typeof atMs !== "number" || !Number.isFinite(atMs))
+      throw invalidOption("at", "must be a Date or epoch milliseconds");
     if (atMs <= Date.now()) return this.enqueue(job);
     const payload = this.#build(job, "job");
     const raw = this.#encode(payload, "job");
@@ -276,6 +299,25 @@ export class Verk implements JobProducer {
     );
   }
 
+  #nodeHandle(): NodeHandle {
+    const verk = this;
+    return {
+      nodeId: this.nodeId,
+      startedAt: this.#startedAt,
+      logger: this.logger,
+      queues: () => verk.queues(),
+      runningJobs: () => verk.runningJobs(),
+      get quieted() {
+        return verk.quieted;
+      },
+      quiet: () => verk.quiet(),
+      requestStop: () => {
+        verk.stop().catch((error: unknown) => verk.logger.error("remote stop failed", { error }));
+      },
+      emit: (event, payload) => this.#hub.emit(event, payload),
+    };
+  }
+
   #startRunner(name: string, concurrency: number, paused: boolean): void {
     const runner = new QueueRunner(this.#ctx, name, concurrency);
     this.#runners.set(name, runner);
@@ -292,7 +334,8 @@ export class Verk implements JobProducer {
   }
 
   #checkQueueName(name: string): void {
-    if (typeof name !== "string" || name.length === 0) throw invalidOption("queue", "must be a non-empty string");
+    if (typeof name !== "string" || name.length === 0)
+      throw invalidOption("queue", "must be a non-empty string");
   }
 
   #unknownQueue(name: string): VerkError {

@@ -64,7 +64,8 @@ export function defineWorker<A extends unknown[]>(
   perform: PerformFn<A>,
   options: WorkerOptions = {},
 ): WorkerDefinition<A> {
-  if (typeof name !== "string" || name.length === 0) throw invalidOption("name", "must be a non-empty string");
+  if (typeof name !== "string" || name.length === 0)
+    throw invalidOption("name", "must be a non-empty string");
   if (typeof perform !== "function") throw invalidOption("perform", `must be a function (worker "${name}")`);
   validateWorkerOptions(name, options);
   let producer: JobProducer | undefined;

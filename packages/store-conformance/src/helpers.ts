@@ -1,7 +1,11 @@
 import type { VerkStore } from "@verk/core";
 
 /** Poll `check` every 10 ms until it returns a truthy value; throws after `timeoutMs` (default 5,000). */
-export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 5_000, what = "condition"): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  timeoutMs = 5_000,
+  what = "condition",
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -7,7 +7,12 @@ export function runtimeContract(getHarness: () => ConformanceHarness): void {
   describe("runtime on the store", () => {
     const instances: Verk[] = [];
     const make = (options: Omit<VerkOptions, "store">): Verk => {
-      const verk = createVerk({ store: getHarness().store(), fetchBlockMs: 200, controlSyncMs: 200, ...options });
+      const verk = createVerk({
+        store: getHarness().store(),
+        fetchBlockMs: 200,
+        controlSyncMs: 200,
+        ...options,
+      });
       instances.push(verk);
       return verk;
     };
@@ -24,7 +29,9 @@ export function runtimeContract(getHarness: () => ConformanceHarness): void {
         seen.push(n);
       });
       const producer = make({ workers: [Record] });
-      await producer.enqueueBulk(Array.from({ length: 20 }, (_, i) => ({ class: "Record", queue: "fifo", args: [i] })));
+      await producer.enqueueBulk(
+        Array.from({ length: 20 }, (_, i) => ({ class: "Record", queue: "fifo", args: [i] })),
+      );
       const worker = make({ queues: { fifo: 1 }, workers: [Record] });
       await worker.start();
       await waitFor(() => seen.length === 20, 5_000, "20 jobs");
@@ -142,9 +149,16 @@ export function runtimeContract(getHarness: () => ConformanceHarness): void {
         started++;
         await new Promise((resolve) => this.signal.addEventListener("abort", resolve));
       });
-      const verk = createVerk({ store: getHarness().store(), queues: { hang: 2 }, workers: [Hang], fetchBlockMs: 200 });
+      const verk = createVerk({
+        store: getHarness().store(),
+        queues: { hang: 2 },
+        workers: [Hang],
+        fetchBlockMs: 200,
+      });
       await verk.start();
-      const jids = await verk.enqueueBulk([1, 2, 3].map((n) => ({ class: "Hang", queue: "hang", args: [n] })));
+      const jids = await verk.enqueueBulk(
+        [1, 2, 3].map((n) => ({ class: "Hang", queue: "hang", args: [n] })),
+      );
       await waitFor(() => started === 2, 5_000, "two started");
       await verk.stop({ timeout: 100 });
       // a fresh node sees all three waiting, the two unfinished ones first, in order

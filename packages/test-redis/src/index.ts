@@ -131,7 +131,8 @@ async function waitForPort(host: string, port: number, timeoutMs: number, proc: 
   });
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`redis-server exited with code ${proc.exitCode}: ${stderr.trim()}`);
+    if (proc.exitCode !== null)
+      throw new Error(`redis-server exited with code ${proc.exitCode}: ${stderr.trim()}`);
     if (await ping(host, port)) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

@@ -1,6 +1,6 @@
+import { Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import { startRedis } from "../src/index.js";
-import { Socket } from "node:net";
 
 function send(port: number, command: string): Promise<string> {
   return new Promise((resolve, reject) => {
