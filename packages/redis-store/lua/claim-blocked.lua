@@ -1,0 +1,27 @@
+-- claim-blocked: follow-up of a blocking `BLMOVE queue inprogress RIGHT LEFT` that returned `job`.
+-- Gives the job back when the queue was paused meanwhile, else tops the batch up like `fetch`.
+--
+-- KEYS[1] queue list        (<ns>queue:<q>)
+-- KEYS[2] in-progress list  (<ns>inprogress:<q>:<nodeId>)
+-- KEYS[3] paused set        (<ns>verk:paused)
+-- ARGV[1] queue name
+-- ARGV[2] job: the raw payload BLMOVE returned
+-- ARGV[3] extraMax: how many more jobs to move at most (integer >= 0)
+--
+-- Returns {1} when the queue is paused (the job is back at the FRONT of the queue: RPUSH),
+--         {0, job, extra1, ...} otherwise, oldest first.
+if redis.call("SISMEMBER", KEYS[3], ARGV[1]) == 1 then
+  -- BLMOVE pushed the job on the LEFT of the in-progress list: search from the left.
+  if redis.call("LREM", KEYS[2], 1, ARGV[2]) > 0 then
+    redis.call("RPUSH", KEYS[1], ARGV[2])
+  end
+  return {1}
+end
+local result = {0, ARGV[2]}
+local max = tonumber(ARGV[3]) or 0
+for _ = 1, max do
+  local job = redis.call("LMOVE", KEYS[1], KEYS[2], "RIGHT", "LEFT")
+  if not job then break end
+  result[#result + 1] = job
+end
+return result

@@ -1,0 +1,72 @@
+import type { Redis } from "ioredis";
+import { runScript } from "./scripts.js";
+
+interface PendingAck {
+  readonly raw: string;
+  resolve(removed: boolean): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Coalesces the acks issued during one turn of the event loop: each in-progress list gets one
+ * `ack` script call with all its payloads, and all those calls share one round trip.
+ */
+export class AckBatcher {
+  readonly #redis: Redis;
+  #pending = new Map<string, PendingAck[]>();
+  #timer: NodeJS.Immediate | undefined;
+  #inflight = new Set<Promise<void>>();
+
+  constructor(redis: Redis) {
+    this.#redis = redis;
+  }
+
+  /** Queue an ack of `raw` in `inprogressKey`; resolves true when it was removed. */
+  ack(inprogressKey: string, raw: string): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      let list = this.#pending.get(inprogressKey);
+      if (list === undefined) {
+        list = [];
+        this.#pending.set(inprogressKey, list);
+      }
+      list.push({ raw, resolve, reject });
+      this.#timer ??= setImmediate(() => this.flush());
+    });
+  }
+
+  /** Send every queued ack now; resolves when their replies have arrived. */
+  flush(): Promise<void> {
+    if (this.#timer !== undefined) {
+      clearImmediate(this.#timer);
+      this.#timer = undefined;
+    }
+    const batches = this.#pending;
+    this.#pending = new Map();
+    const pipeline = this.#redis.pipeline();
+    const work: Promise<void>[] = [];
+    for (const [key, acks] of batches) {
+      const call = runScript(
+        pipeline as unknown as Redis,
+        "ack",
+        [key],
+        acks.map((a) => a.raw),
+      );
+      work.push(
+        call.then(
+          (reply) => {
+            const removed = reply as number[];
+            acks.forEach((a, i) => a.resolve(removed[i] === 1));
+          },
+          (error: unknown) => {
+            for (const a of acks) a.reject(error);
+          },
+        ),
+      );
+    }
+    if (work.length > 0) pipeline.exec().catch(() => {});
+    const done = Promise.all([...this.#inflight, ...work]).then(() => {});
+    const tracked = done.finally(() => this.#inflight.delete(tracked));
+    this.#inflight.add(tracked);
+    return done;
+  }
+}

@@ -1,0 +1,126 @@
+import type { FetchResult, QueueChannel } from "@verk/core";
+import type { Redis } from "ioredis";
+import { closeConnection } from "./connection.js";
+import type { Keys } from "./keys.js";
+import { defineScripts, runScript } from "./scripts.js";
+
+/** What a {@link RedisQueueChannel} needs from its store. */
+export interface ChannelContext {
+  readonly keys: Keys;
+  /** A new connection of the channel's own (not connected yet). */
+  createConnection(): Redis;
+  /** The store's command connection, used to send `CLIENT UNBLOCK`. */
+  readonly control: Redis;
+  /** Called once when the channel closes. */
+  onClose(channel: RedisQueueChannel): void;
+}
+
+const EMPTY: FetchResult = Object.freeze({ paused: false, jobs: [] }) as FetchResult;
+const PAUSED: FetchResult = Object.freeze({ paused: true, jobs: [] }) as FetchResult;
+/** How often `interrupt()` retries `CLIENT UNBLOCK` while the BLMOVE has not reached the server yet (ms). */
+const UNBLOCK_RETRY_MS = 5;
+
+/**
+ * One queue's fetch channel on its own Redis connection, so a blocking BLMOVE on one queue
+ * never delays another queue or the store's other commands.
+ */
+export class RedisQueueChannel implements QueueChannel {
+  readonly #ctx: ChannelContext;
+  readonly #queue: string;
+  readonly #queueKey: string;
+  readonly #inprogressKey: string;
+  readonly #conn: Redis;
+  /** `CLIENT ID` of the connection, refreshed on every (re)connect. */
+  #clientId: number | undefined;
+  #blocking = false;
+  #interrupted = false;
+  #closed: Promise<void> | undefined;
+
+  constructor(ctx: ChannelContext, queue: string, nodeId: string) {
+    this.#ctx = ctx;
+    this.#queue = queue;
+    this.#queueKey = ctx.keys.queue(queue);
+    this.#inprogressKey = ctx.keys.inprogress(queue, nodeId);
+    this.#conn = ctx.createConnection();
+    defineScripts(this.#conn);
+    this.#conn.on("ready", () => {
+      this.#clientId = undefined;
+      this.#conn.client("ID").then(
+        (id) => {
+          this.#clientId = Number(id);
+        },
+        () => {},
+      );
+    });
+  }
+
+  /** The channel's own connection (for tests and diagnostics). */
+  get connection(): Redis {
+    return this.#conn;
+  }
+
+  /**
+   * Move up to `max` jobs into the in-progress list; when none waits, block up to `blockMs`
+   * milliseconds (BLMOVE) for one, then top the batch up. Resolves `{ paused: true }` when the
+   * queue is paused and no jobs after `interrupt()`, a timeout or `close()`.
+   */
+  async fetch(max: number, blockMs: number): Promise<FetchResult> {
+    if (this.#closed || max < 1) return EMPTY;
+    this.#interrupted = false;
+    const keys = [this.#queueKey, this.#inprogressKey, this.#ctx.keys.paused];
+    const first = (await runScript(this.#conn, "fetch", keys, [this.#queue, max])) as [number, ...string[]];
+    if (first[0] === 1) return PAUSED;
+    if (first.length > 1) return { paused: false, jobs: first.slice(1) as string[] };
+    if (blockMs <= 0 || this.#interrupted || this.#closed) return EMPTY;
+
+    this.#blocking = true;
+    let job: string | null;
+    try {
+      job = await this.#conn.blmove(this.#queueKey, this.#inprogressKey, "RIGHT", "LEFT", blockMs / 1000);
+    } finally {
+      this.#blocking = false;
+    }
+    if (job === null) return EMPTY;
+    const rest = (await runScript(this.#conn, "claim-blocked", keys, [this.#queue, job, max - 1])) as [
+      number,
+      ...string[],
+    ];
+    return rest[0] === 1 ? PAUSED : { paused: false, jobs: rest.slice(1) as string[] };
+  }
+
+  /** Cut a pending blocking fetch short with `CLIENT UNBLOCK` (sent on the command connection). */
+  interrupt(): void {
+    this.#interrupted = true;
+    if (this.#blocking) void this.#unblock();
+  }
+
+  async #unblock(): Promise<void> {
+    // The BLMOVE may still be on its way to the server: retry until it is unblocked or has returned.
+    while (this.#blocking) {
+      const id = this.#clientId;
+      if (id !== undefined) {
+        const unblocked = await this.#ctx.control.client("UNBLOCK", id).catch(() => 0);
+        if (unblocked === 1) return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, UNBLOCK_RETRY_MS));
+    }
+  }
+
+  /** Interrupt any pending fetch and close the connection (QUIT, bounded by 1 s). Idempotent. */
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.interrupt();
+      this.#closed = (async () => {
+        if (this.#blocking) await this.#waitUnblocked();
+        await closeConnection(this.#conn);
+        this.#ctx.onClose(this);
+      })();
+    }
+    return this.#closed;
+  }
+
+  async #waitUnblocked(): Promise<void> {
+    const deadline = Date.now() + 1_000;
+    while (this.#blocking && Date.now() < deadline) await new Promise((r) => setTimeout(r, UNBLOCK_RETRY_MS));
+  }
+}
