@@ -2,7 +2,7 @@
 // Flattens lua/*.lua into src/generated/scripts.ts (no dependencies).
 // `node scripts/gen-lua.mjs`          writes the file.
 // `node scripts/gen-lua.mjs --check`  exits 1 when the file is missing or out of date.
-import { readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -11,7 +11,9 @@ const luaDir = join(root, "lua");
 const outFile = join(root, "src", "generated", "scripts.ts");
 
 function render() {
-  const files = readdirSync(luaDir).filter((f) => f.endsWith(".lua")).sort();
+  const files = readdirSync(luaDir)
+    .filter((f) => f.endsWith(".lua"))
+    .sort();
   const entries = files.map((file) => {
     const name = file.slice(0, -".lua".length);
     const lua = readFileSync(join(luaDir, file), "utf8");

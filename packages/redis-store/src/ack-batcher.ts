@@ -42,28 +42,37 @@ export class AckBatcher {
     }
     const batches = this.#pending;
     this.#pending = new Map();
-    const pipeline = this.#redis.pipeline();
     const work: Promise<void>[] = [];
-    for (const [key, acks] of batches) {
-      const call = runScript(
-        pipeline as unknown as Redis,
-        "ack",
-        [key],
-        acks.map((a) => a.raw),
-      );
+    if (batches.size > 0) {
+      const pipeline = this.#redis.pipeline();
+      const groups = [...batches];
+      for (const [key, acks] of groups) {
+        void runScript(
+          pipeline as unknown as Redis,
+          "ack",
+          [key],
+          acks.map((a) => a.raw),
+        );
+      }
       work.push(
-        call.then(
-          (reply) => {
-            const removed = reply as number[];
-            acks.forEach((a, i) => a.resolve(removed[i] === 1));
+        pipeline.exec().then(
+          (results) => {
+            groups.forEach(([, acks], i) => {
+              const [error, reply] = results?.[i] ?? [new Error("[redis-store] ack: no reply")];
+              if (error) for (const a of acks) a.reject(error);
+              else {
+                acks.forEach((a, j) => {
+                  a.resolve((reply as number[])[j] === 1);
+                });
+              }
+            });
           },
           (error: unknown) => {
-            for (const a of acks) a.reject(error);
+            for (const [, acks] of groups) for (const a of acks) a.reject(error);
           },
         ),
       );
     }
-    if (work.length > 0) pipeline.exec().catch(() => {});
     const done = Promise.all([...this.#inflight, ...work]).then(() => {});
     const tracked = done.finally(() => this.#inflight.delete(tracked));
     this.#inflight.add(tracked);

@@ -19,9 +19,13 @@ export function waitReady(redis: Redis, timeoutMs: number, address: string): Pro
       cleanup();
       const detail = lastError ? `: ${lastError.message}` : "";
       reject(
-        new VerkError("CONNECTION_FAILED", `[redis-store] could not connect to ${address} ${reason}${detail}`, {
-          cause: lastError,
-        }),
+        new VerkError(
+          "CONNECTION_FAILED",
+          `[redis-store] could not connect to ${address} ${reason}${detail}`,
+          {
+            cause: lastError,
+          },
+        ),
       );
     };
     const onReady = () => {

@@ -73,7 +73,8 @@ export function resolveOptions(options: RedisStoreOptions = {}): ResolvedOptions
     throw invalid("namespace", "must be a string without spaces");
   }
   const timeout = options.connectTimeoutMs ?? 10_000;
-  if (!Number.isFinite(timeout) || timeout <= 0) throw invalid("connectTimeoutMs", "must be a positive number");
+  if (!Number.isFinite(timeout) || timeout <= 0)
+    throw invalid("connectTimeoutMs", "must be a positive number");
   const batch = options.recoverBatchSize ?? 1_000;
   if (!Number.isInteger(batch) || batch < 1) throw invalid("recoverBatchSize", "must be a positive integer");
   return {

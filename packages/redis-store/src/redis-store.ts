@@ -14,7 +14,13 @@ import { AckBatcher } from "./ack-batcher.js";
 import { closeConnection, waitReady } from "./connection.js";
 import { ControlSubscriber, encodeControlMessage } from "./control.js";
 import { createKeys, type Keys } from "./keys.js";
-import { describeClient, maskUrl, type RedisStoreOptions, type ResolvedOptions, resolveOptions } from "./options.js";
+import {
+  describeClient,
+  maskUrl,
+  type RedisStoreOptions,
+  type ResolvedOptions,
+  resolveOptions,
+} from "./options.js";
 import { RedisQueueChannel } from "./queue-channel.js";
 import { defineScripts, formatSeconds, runScript } from "./scripts.js";
 import { assertSupportedRedis } from "./version.js";
@@ -61,7 +67,8 @@ export class RedisStore implements VerkStore {
       this.client.on("error", noop); // reported by connect() and by the failing commands
       this.#ownsClient = true;
     }
-    this.#address = options.client || options.url === undefined ? describeClient(this.client) : maskUrl(this.#options.url);
+    this.#address =
+      options.client || options.url === undefined ? describeClient(this.client) : maskUrl(this.#options.url);
     defineScripts(this.client);
     this.#acks = new AckBatcher(this.client);
     this.#control = new ControlSubscriber(this.keys.control, () => this.#duplicate());
@@ -73,7 +80,8 @@ export class RedisStore implements VerkStore {
    * (the message names the URL, password masked); `UNSUPPORTED_REDIS` below Redis 6.2.
    */
   connect(): Promise<void> {
-    if (this.#closing) return Promise.reject(new VerkError("INVALID_STATE", "[redis-store] the store is closed"));
+    if (this.#closing)
+      return Promise.reject(new VerkError("INVALID_STATE", "[redis-store] the store is closed"));
     this.#connecting ??= this.#connect().catch((error: unknown) => {
       this.#connecting = undefined;
       throw error;
@@ -158,11 +166,19 @@ export class RedisStore implements VerkStore {
     const keys = [this.keys.inprogress(queue, nodeId), this.keys.retry, this.keys.dead];
     let args: string[];
     if (outcome.kind === "discard") args = [raw, "discard", "", "0", "0", "0"];
-    else if (outcome.kind === "retry") args = [raw, "retry", outcome.raw, seconds(outcome.at, "at"), "0", "0"];
+    else if (outcome.kind === "retry")
+      args = [raw, "retry", outcome.raw, seconds(outcome.at, "at"), "0", "0"];
     else {
       const { maxJobs, maxAgeSeconds } = outcome.limits;
       const cutoff = seconds(outcome.at - maxAgeSeconds, "limits.maxAgeSeconds");
-      args = [raw, "dead", outcome.raw, seconds(outcome.at, "at"), String(Math.max(0, Math.floor(maxJobs))), cutoff];
+      args = [
+        raw,
+        "dead",
+        outcome.raw,
+        seconds(outcome.at, "at"),
+        String(Math.max(0, Math.floor(maxJobs))),
+        cutoff,
+      ];
     }
     return (await runScript(this.client, "fail", keys, args)) === 1;
   }
@@ -220,7 +236,8 @@ export class RedisStore implements VerkStore {
 
   /** Listen to `verk:control` (one shared subscriber connection, created lazily). */
   subscribeControl(listener: (message: ControlMessage) => void): Promise<() => Promise<void>> {
-    if (this.#closing) return Promise.reject(new VerkError("INVALID_STATE", "[redis-store] the store is closed"));
+    if (this.#closing)
+      return Promise.reject(new VerkError("INVALID_STATE", "[redis-store] the store is closed"));
     return this.#control.subscribe(listener);
   }
 
@@ -272,9 +289,13 @@ export class RedisStore implements VerkStore {
 
 function seconds(value: number, field: string): string {
   if (!Number.isFinite(value)) {
-    throw new VerkError("INVALID_OPTION", `[redis-store] "${field}" must be a finite number of epoch seconds`, {
-      field,
-    });
+    throw new VerkError(
+      "INVALID_OPTION",
+      `[redis-store] "${field}" must be a finite number of epoch seconds`,
+      {
+        field,
+      },
+    );
   }
   return formatSeconds(value);
 }

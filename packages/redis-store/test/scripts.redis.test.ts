@@ -48,9 +48,9 @@ describe("claim-blocked.lua", () => {
 describe("ack.lua", () => {
   it("removes each raw once and reports what was missing", async () => {
     await redis().lpush("inprogress:q:n1", job("a"), job("b"), job("a"));
-    expect(await runScript(redis(), "ack", ["inprogress:q:n1"], [job("a"), job("x"), job("a"), job("a")])).toEqual([
-      1, 0, 1, 0,
-    ]);
+    expect(
+      await runScript(redis(), "ack", ["inprogress:q:n1"], [job("a"), job("x"), job("a"), job("a")]),
+    ).toEqual([1, 0, 1, 0]);
     expect(await redis().lrange("inprogress:q:n1", 0, -1)).toEqual([job("b")]);
   });
 });
@@ -69,7 +69,9 @@ describe("fail.lua", () => {
   it("retry: moves the new payload to the retry set with a float score", async () => {
     await redis().lpush("inprogress:q:n1", job("a"));
     const updated = job("a", ',"retry_count":0');
-    expect(await runScript(redis(), "fail", K, [job("a"), "retry", updated, "1764265302.123456", "0", "0"])).toBe(1);
+    expect(
+      await runScript(redis(), "fail", K, [job("a"), "retry", updated, "1764265302.123456", "0", "0"]),
+    ).toBe(1);
     expect(await redis().exists("inprogress:q:n1")).toBe(0);
     expect(await redis().zrange("retry", 0, -1, "WITHSCORES")).toEqual([updated, "1764265302.123456"]);
   });
@@ -99,7 +101,12 @@ describe("requeue.lua", () => {
   it("moves jobs back to the front, oldest rightmost, skipping missing ones", async () => {
     await redis().lpush("queue:q", job("a"), job("b"), job("c"), job("d"));
     await runScript(redis(), "fetch", Q, ["q", 3]); // a, b, c in progress
-    const n = await runScript(redis(), "requeue", ["inprogress:q:n1", "queue:q"], [job("a"), job("x"), job("c")]);
+    const n = await runScript(
+      redis(),
+      "requeue",
+      ["inprogress:q:n1", "queue:q"],
+      [job("a"), job("x"), job("c")],
+    );
     expect(n).toBe(2);
     expect(await redis().lrange("queue:q", 0, -1)).toEqual([job("d"), job("c"), job("a")]);
     expect(await redis().lrange("inprogress:q:n1", 0, -1)).toEqual([job("b")]);
@@ -114,8 +121,21 @@ describe("recover.lua", () => {
     const K = ["inprogress:q:n1", "queue:q"];
     expect(await runScript(redis(), "recover", K, [3])).toEqual([3, 1]);
     expect(await runScript(redis(), "recover", K, [3])).toEqual([1, 0]);
-    expect(await redis().lrange("queue:q", 0, -1)).toEqual([job("e"), job("d"), job("c"), job("b"), job("a")]);
-    expect(await runScript(redis(), "fetch", Q, ["q", 5])).toEqual([0, job("a"), job("b"), job("c"), job("d"), job("e")]);
+    expect(await redis().lrange("queue:q", 0, -1)).toEqual([
+      job("e"),
+      job("d"),
+      job("c"),
+      job("b"),
+      job("a"),
+    ]);
+    expect(await runScript(redis(), "fetch", Q, ["q", 5])).toEqual([
+      0,
+      job("a"),
+      job("b"),
+      job("c"),
+      job("d"),
+      job("e"),
+    ]);
   });
 });
 
@@ -166,7 +186,12 @@ describe("promote.lua", () => {
 
   it("respects the limit and a custom namespace prefix", async () => {
     await redis().zadd("app:schedule", 1, job("a"), 2, job("b"));
-    const out = await runScript(redis(), "promote", ["app:schedule", "app:queues", "app:dead"], [now, 1, "app:"]);
+    const out = await runScript(
+      redis(),
+      "promote",
+      ["app:schedule", "app:queues", "app:dead"],
+      [now, 1, "app:"],
+    );
     expect(out).toEqual([1, 0]);
     expect(await redis().lrange("app:queue:q", 0, -1)).toEqual([job("a", `,"enqueued_at":${now}`)]);
     expect(await redis().smembers("app:queues")).toEqual(["q"]);
