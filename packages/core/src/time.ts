@@ -3,9 +3,9 @@
  * integer as milliseconds, so every time Verk writes keeps a fractional part.
  */
 
-/** Current time in epoch seconds, microsecond precision, never a whole number. */
+/** Current time in epoch seconds (millisecond precision), never a whole number. */
 export function nowSeconds(): number {
-  return toSeconds(Date.now() + (performance.now() % 1));
+  return toSeconds(Date.now());
 }
 
 /** Epoch milliseconds to epoch seconds that always carry a fraction (see module note). */

@@ -369,7 +369,7 @@ export class Verk implements JobProducer {
 
   #encodeForQueue(job: NewJob, field: string): { jid: string; entry: EncodedJob } {
     const payload = this.#build(job, field);
-    payload.enqueued_at = nowSeconds();
+    payload.enqueued_at = Math.max(nowSeconds(), payload.created_at);
     return { jid: payload.jid, entry: { queue: payload.queue, raw: this.#encode(payload, field) } };
   }
 }

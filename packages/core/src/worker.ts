@@ -88,9 +88,9 @@ export function defineWorker<A extends unknown[]>(
     name,
     perform,
     options: Object.freeze({ ...options }),
-    enqueue: (...args: A) => bound().enqueue(jobOf(args)),
-    scheduleAt: (at: Date | number, ...args: A) => bound().schedule(jobOf(args), at),
-    scheduleIn: (delayMs: number, ...args: A) => bound().schedule(jobOf(args), Date.now() + delayMs),
+    enqueue: async (...args: A) => bound().enqueue(jobOf(args)),
+    scheduleAt: async (at: Date | number, ...args: A) => bound().schedule(jobOf(args), at),
+    scheduleIn: async (delayMs: number, ...args: A) => bound().schedule(jobOf(args), Date.now() + delayMs),
     bindProducer(next: JobProducer) {
       producer = next;
     },
