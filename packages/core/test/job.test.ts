@@ -46,9 +46,9 @@ describe("job payload", () => {
   });
 
   it("displays ActiveJob's wrapped class", () => {
-    expect(displayClass({ class: "ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper", wrapped: "Mail" })).toBe(
-      "Mail",
-    );
+    expect(
+      displayClass({ class: "ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper", wrapped: "Mail" }),
+    ).toBe("Mail");
     expect(displayClass({ class: "W" })).toBe("W");
   });
 

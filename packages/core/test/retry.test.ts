@@ -79,7 +79,10 @@ describe("Sidekiq retry semantics", () => {
 
   it("uses the worker's backoff, and retry_queue for the retried job", () => {
     const job = { ...buildPayload({ class: "W", queue: "q" }), retry_queue: "slow" };
-    const { outcome, payload } = planFailure(job, new Error("x"), { ...policy, backoff: (count) => 100 + count });
+    const { outcome, payload } = planFailure(job, new Error("x"), {
+      ...policy,
+      backoff: (count) => 100 + count,
+    });
     expect(payload.queue).toBe("slow");
     expect(outcome.kind === "retry" && outcome.at).toBe(policy.now + 100);
   });

@@ -21,7 +21,9 @@ describe("createVerk options", () => {
   });
 
   it("requires a store", () => {
-    expect(() => createVerk({} as never)).toThrow(expect.objectContaining({ code: "INVALID_OPTION", field: "store" }));
+    expect(() => createVerk({} as never)).toThrow(
+      expect.objectContaining({ code: "INVALID_OPTION", field: "store" }),
+    );
   });
 });
 
@@ -121,7 +123,8 @@ describe("queues at run time", () => {
     });
     await verk.start();
     await verk.enqueue({ class: "Block", queue: "p" });
-    for (let i = 0; i < 100 && verk.queues()[0]!.running === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && verk.queues()[0]!.running === 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
     await verk.pauseQueue("p");
     expect(events).toEqual(["pausing"]);
     release();
@@ -133,7 +136,13 @@ describe("queues at run time", () => {
   it("contains a listener that throws", async () => {
     let done = 0;
     const W = defineWorker("W", () => {});
-    const verk = createVerk({ store: store(), queues: { l: 1 }, workers: [W], fetchBlockMs: 50, logLevel: "silent" });
+    const verk = createVerk({
+      store: store(),
+      queues: { l: 1 },
+      workers: [W],
+      fetchBlockMs: 50,
+      logLevel: "silent",
+    });
     verk.on("job:started", () => {
       throw new Error("listener bug");
     });
