@@ -112,7 +112,10 @@ export interface VerkStore {
   requeue(queue: string, nodeId: string, raws: readonly string[]): Promise<number>;
   /** Move every job left in `nodeId`'s in-progress lists back to the front of its queue. Resolves the count. */
   recoverNode(nodeId: string): Promise<number>;
-  /** Move up to `limit` jobs due at `now` (epoch seconds) from `set` to their queues. Resolves the count moved. */
+  /**
+   * Move up to `limit` jobs due at `now` (epoch seconds) from `set` to their queues (an unreadable
+   * entry goes to the dead set instead). Resolves the number of entries taken from `set`.
+   */
   promoteDue(set: DueSet, now: number, limit: number): Promise<number>;
 
   /** Pause or resume `queue` for every node; notifies subscribers. */
