@@ -1,1 +1,145 @@
-export {};
+/**
+ * `pnpm bench`: Verk against BullMQ, bee-queue and node-resque on one private redis-server,
+ * the same workloads interleaved over several rounds; prints a table of medians and writes
+ * `results/latest.json`. See the package README.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { adapterFor } from "./adapters/index.js";
+import type { SystemName } from "./adapters/types.js";
+import { type BenchArgs, parseArgs } from "./args.js";
+import { startBenchRedis } from "./redis.js";
+import { METRICS, type Medians, machineInfo, renderTable, verkAdvantage } from "./report.js";
+import { median } from "./stats.js";
+import {
+  type RoundMetrics,
+  runBulk,
+  runEnqueueOne,
+  runLatency,
+  runProcess,
+  type WorkloadContext,
+} from "./workloads.js";
+
+type Step = { name: string; run: (ctx: WorkloadContext) => Promise<RoundMetrics> };
+
+const STEPS: readonly Step[] = [
+  { name: "enqueue 1-by-1", run: runEnqueueOne },
+  { name: "enqueue bulk", run: runBulk },
+  { name: "process x1", run: (ctx) => runProcess(ctx, 1) },
+  { name: "process x2", run: (ctx) => runProcess(ctx, 2) },
+  { name: "latency", run: runLatency },
+];
+
+async function main(args: BenchArgs): Promise<void> {
+  const redis = await startBenchRedis();
+  const machine = machineInfo(redis.version);
+  const rounds: Partial<Record<SystemName, RoundMetrics>>[] = [];
+  const labels: Record<string, string> = {};
+  for (const system of args.systems) labels[system] = adapterFor(system).label;
+  const started = Date.now();
+  console.error(
+    `bench: ${args.systems.join(", ")}; ${args.jobs} jobs, ${args.rounds} round(s); redis ${redis.version} at ${redis.url}`,
+  );
+  try {
+    for (let round = 0; round < args.rounds; round++) {
+      const results: Partial<Record<SystemName, RoundMetrics>> = {};
+      // Rotate the order each round so no system always runs first or last.
+      const order = args.systems.map((_, i) => args.systems[(i + round) % args.systems.length]!);
+      for (const step of STEPS) {
+        for (const system of order) {
+          const ctx: WorkloadContext = {
+            redis,
+            adapter: adapterFor(system),
+            jobs: args.jobs,
+            latencyMs: args.latencyMs,
+            latencyWarmupMs: Math.min(500, args.latencyMs),
+            cpuProfDir: args.cpuProfDir ? resolve(args.cpuProfDir, system) : undefined,
+          };
+          const t0 = Date.now();
+          const metrics = await step.run(ctx);
+          results[system] = { ...results[system], ...metrics };
+          const shown = Object.entries(metrics)
+            .filter(([, v]) => typeof v === "number")
+            .map(([k, v]) => `${k}=${(v as number).toFixed(k.includes("JobsPerSec") ? 0 : 2)}`)
+            .join(" ");
+          console.error(
+            `  round ${round + 1} ${step.name.padEnd(15)} ${system.padEnd(12)} ${shown} (${Date.now() - t0} ms)`,
+          );
+        }
+      }
+      rounds.push(results);
+    }
+  } finally {
+    await redis.stop();
+  }
+  machine.loadavgAtEnd = loadavg();
+
+  const medians: Medians = {};
+  const spread: Medians = {};
+  for (const system of args.systems) {
+    const m: Medians[SystemName] = {};
+    const s: Medians[SystemName] = {};
+    for (const spec of METRICS) {
+      const values = rounds
+        .map((r) => r[system]?.[spec.key])
+        .filter((v): v is number => typeof v === "number");
+      if (values.length === 0) continue;
+      const mid = median(values);
+      m[spec.key] = mid;
+      // Relative spread of the rounds: (max - min) / median.
+      s[spec.key] = mid === 0 ? 0 : (Math.max(...values) - Math.min(...values)) / mid;
+    }
+    medians[system] = m;
+    spread[system] = s;
+  }
+  const ratios: Record<string, Record<string, number | undefined>> = {};
+  for (const system of args.systems) {
+    if (system === "verk") continue;
+    ratios[system] = Object.fromEntries(
+      METRICS.map((spec) => [spec.key, verkAdvantage(medians, system, spec)]),
+    );
+  }
+  const table = renderTable(args.systems, labels, medians);
+  console.log(
+    `\n${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, Redis ${machine.redis}; ` +
+      `${args.jobs.toLocaleString("en-US")} jobs, medians of ${args.rounds} round(s), ${Math.round((Date.now() - started) / 1000)} s\n`,
+  );
+  console.log(table);
+  const out = args.out ?? resolve(dirname(fileURLToPath(import.meta.url)), "../results/latest.json");
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(
+    out,
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        machine,
+        args: {
+          jobs: args.jobs,
+          rounds: args.rounds,
+          smoke: args.smoke,
+          systems: args.systems,
+          latencyMs: args.latencyMs,
+        },
+        labels,
+        medians,
+        verkAdvantage: ratios,
+        spread,
+        rounds,
+        table,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  console.error(`\nwrote ${out}`);
+}
+
+main(parseArgs(process.argv.slice(2))).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  },
+);

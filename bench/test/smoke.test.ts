@@ -1,0 +1,61 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+/** Every workload of the table; speed is never judged here, only that each produced a number. */
+const WORKLOADS = [
+  "enqueueOneJobsPerSec",
+  "bulkJobsPerSec",
+  "processJobsPerSec",
+  "process2JobsPerSec",
+  "latencyP50Ms",
+  "latencyP99Ms",
+  "workerPeakRssMiB",
+  "redisBytesPerJob",
+  "redisCommandsPerJob",
+] as const;
+
+describe("pnpm bench --smoke", () => {
+  it("runs every workload on verk and bee-queue and writes numbers > 0 to the JSON", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "verk-bench-"));
+    const out = join(dir, "smoke.json");
+    try {
+      const { stdout } = await run(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          "src/main.ts",
+          "--smoke",
+          "--rounds",
+          "1",
+          "--only",
+          "verk,bee-queue",
+          "--out",
+          out,
+        ],
+        { cwd: root, timeout: 90_000 },
+      );
+      expect(stdout).toContain("process, 1 worker x 50, jobs/s");
+      const result = JSON.parse(readFileSync(out, "utf8"));
+      for (const system of ["verk", "bee-queue"]) {
+        for (const key of WORKLOADS) {
+          const value = result.medians[system][key];
+          expect(typeof value, `${system}.${key}`).toBe("number");
+          expect(value, `${system}.${key}`).toBeGreaterThan(0);
+        }
+      }
+      expect(result.verkAdvantage["bee-queue"].processJobsPerSec).toBeGreaterThan(0);
+      expect(result.machine.cores).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 100_000);
+});
