@@ -1,3 +1,20 @@
+export type {
+  CapabilityName,
+  CounterDeltas,
+  CounterPair,
+  CronRegistryCapability,
+  DueWatchCapability,
+  EventLogCapability,
+  EventLogEntry,
+  EventLogReader,
+  LeaseCapability,
+  OnceCapability,
+  QueueInspectCapability,
+  StatsCapability,
+  StatsDay,
+  StoreCapabilities,
+} from "./capabilities/exports.js";
+export { requireCapability, STATS_DAY_TTL_SECONDS, utcDay, utcDays } from "./capabilities/exports.js";
 export { PROMOTE_BATCH, promoteAllDue } from "./due-poller.js";
 export type { VerkErrorCode, VerkErrorOptions } from "./errors.js";
 export {

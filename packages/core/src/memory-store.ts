@@ -1,3 +1,4 @@
+import { memoryCapabilities } from "./capabilities/memory.js";
 import type {
   ControlMessage,
   DueSet,
@@ -30,6 +31,8 @@ export class MemoryStore implements VerkStore {
   };
   readonly paused = new Set<string>();
   readonly nodes = new Map<string, Set<string>>();
+  /** In-memory versions of every optional capability (stats, lease, once, event log, ...). */
+  readonly capabilities = memoryCapabilities(this);
   readonly #waiters = new Map<string, Set<() => void>>();
   readonly #controlListeners = new Set<(message: ControlMessage) => void>();
 
@@ -61,6 +64,7 @@ export class MemoryStore implements VerkStore {
 
   async schedule(entries: readonly ScheduledEntry[]): Promise<void> {
     for (const { raw, at } of entries) this.sets.schedule.set(raw, at);
+    if (entries.length > 0) void this.capabilities.dueWatch.notify(Math.min(...entries.map((e) => e.at)));
   }
 
   openQueue(queue: string, nodeId: string): QueueChannel {

@@ -8,6 +8,7 @@
  * identity used to remove a job from an in-progress list or a sorted set.
  */
 
+import type { StoreCapabilities } from "./capabilities/index.js";
 import type { NodeHandle } from "./node-handle.js";
 
 /** A job ready to push onto its queue list. */
@@ -139,4 +140,11 @@ export interface VerkStore {
    * `deregisterNode`) to end them.
    */
   attachNode?(node: NodeHandle): Promise<() => Promise<void>>;
+
+  /**
+   * Optional features for the add-ons (persisted stats, leases, exactly-once markers, the
+   * event log, ...); see {@link StoreCapabilities}. An add-on whose capability is missing throws
+   * `INVALID_OPTION` at setup.
+   */
+  readonly capabilities?: StoreCapabilities;
 }

@@ -5,12 +5,14 @@ import {
   type FailOutcome,
   type QueueChannel,
   type ScheduledEntry,
+  type StoreCapabilities,
   type StoreCounts,
   VerkError,
   type VerkStore,
 } from "@verk/core";
 import { Redis } from "ioredis";
 import { AckBatcher } from "./ack-batcher.js";
+import { redisCapabilities } from "./capabilities/index.js";
 import { closeConnection, waitReady } from "./connection.js";
 import { ControlSubscriber, encodeControlMessage } from "./control.js";
 import { createKeys, type Keys } from "./keys.js";
@@ -48,6 +50,8 @@ export class RedisStore implements VerkStore {
   readonly #acks: AckBatcher;
   readonly #channels = new Set<RedisQueueChannel>();
   readonly #control: ControlSubscriber;
+  /** The add-on capabilities (stats counters, leases, once markers, cron registry, event log, due notifications). */
+  readonly capabilities: Required<StoreCapabilities>;
   #connecting: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
 
@@ -72,6 +76,7 @@ export class RedisStore implements VerkStore {
     defineScripts(this.client);
     this.#acks = new AckBatcher(this.client);
     this.#control = new ControlSubscriber(this.keys.control, () => this.#duplicate());
+    this.capabilities = redisCapabilities(this.client, this.keys, () => this.#duplicate());
   }
 
   /**
@@ -137,6 +142,7 @@ export class RedisStore implements VerkStore {
       calls.push(this.client.zadd(this.keys.schedule, ...args));
     }
     await Promise.all(calls);
+    if (entries.length > 0) void this.capabilities.dueWatch.notify(Math.min(...entries.map((e) => e.at)));
   }
 
   /** Open `queue`'s fetch channel for `nodeId` on a new connection of its own. */

@@ -2,7 +2,16 @@ import type { Redis } from "ioredis";
 import { scripts } from "./generated/scripts.js";
 
 /** The names of the Lua scripts in `lua/`. */
-export type ScriptName = "ack" | "claim-blocked" | "fail" | "fetch" | "promote" | "recover" | "requeue";
+export type ScriptName =
+  | "ack"
+  | "claim-blocked"
+  | "fail"
+  | "fetch"
+  | "lease"
+  | "once-push"
+  | "promote"
+  | "recover"
+  | "requeue";
 
 type ScriptFunction = (...args: (string | number)[]) => Promise<unknown>;
 

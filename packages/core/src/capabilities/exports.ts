@@ -1,0 +1,11 @@
+/** Every capability type and helper, re-exported from one place for the package index. */
+export type { CronRegistryCapability } from "./cron-registry.js";
+export type { DueWatchCapability } from "./due-watch.js";
+export type { EventLogCapability, EventLogEntry, EventLogReader } from "./event-log.js";
+export type { CapabilityName, StoreCapabilities } from "./index.js";
+export { requireCapability } from "./index.js";
+export type { LeaseCapability } from "./lease.js";
+export type { OnceCapability } from "./once.js";
+export type { QueueInspectCapability } from "./queue-inspect.js";
+export type { CounterDeltas, CounterPair, StatsCapability, StatsDay } from "./stats.js";
+export { STATS_DAY_TTL_SECONDS, utcDay, utcDays } from "./stats.js";
