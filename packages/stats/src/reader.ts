@@ -1,0 +1,100 @@
+import {
+  type CounterPair,
+  invalidOption,
+  requireCapability,
+  type StatsDay,
+  type VerkStore,
+} from "@verk/core";
+import { latencySeconds } from "./latency.js";
+
+/** One queue as stored, for `verk queues` and dashboards. */
+export interface QueueSummary {
+  /** Queue name (without `queue:`). */
+  readonly name: string;
+  /** Jobs waiting. */
+  readonly size: number;
+  /** Age of the oldest waiting job in seconds (now − its `enqueued_at`); 0 when empty. */
+  readonly latencySeconds: number;
+  /** Paused on every node (stored pause). */
+  readonly paused: boolean;
+  /** Lifetime executions on this queue, failures included (`verk:stat:processed:queue:<q>`). */
+  readonly processed: number;
+  /** Lifetime failed executions on this queue (`verk:stat:failed:queue:<q>`). */
+  readonly failed: number;
+}
+
+/** Totals across the whole store, like Sidekiq's `Sidekiq::Stats`. */
+export interface StatsTotals extends CounterPair {
+  /** Jobs waiting in every known queue. */
+  readonly enqueued: number;
+  /** Jobs in the `schedule` set. */
+  readonly scheduled: number;
+  /** Jobs in the `retry` set. */
+  readonly retries: number;
+  /** Jobs in the `dead` set. */
+  readonly dead: number;
+  /** Number of known queues. */
+  readonly queues: number;
+}
+
+/** Reads the persisted statistics of a store; needs no running Verk. */
+export interface StatsReader {
+  /** Every known queue, sorted by name. */
+  queues(): Promise<QueueSummary[]>;
+  /** The totals (`stat:processed`, `stat:failed`, set sizes). */
+  totals(): Promise<StatsTotals>;
+  /**
+   * Processed/failed per UTC day for the last `days` days (default 7, at most 1,825 = 5 years),
+   * newest first, from Sidekiq's `stat:processed:YYYY-MM-DD` keys.
+   */
+  history(days?: number): Promise<StatsDay[]>;
+}
+
+/**
+ * Create a {@link StatsReader} over `store` (connect the store first, or let a call do it).
+ * @throws VerkError `INVALID_OPTION` when the store lacks the `stats` or `queueInspect` capability.
+ * @example
+ * const reader = createStatsReader(redisStore({ url }));
+ * console.table(await reader.queues());
+ */
+export function createStatsReader(store: VerkStore): StatsReader {
+  const stats = requireCapability(store, "stats", "@verk/stats");
+  const inspect = requireCapability(store, "queueInspect", "@verk/stats");
+  return {
+    async queues() {
+      await store.connect();
+      const [counts, paused] = await Promise.all([store.counts(), store.pausedQueues()]);
+      const names = Object.keys(counts.queues).sort();
+      const [oldest, totals] = await Promise.all([inspect.oldest(names), stats.queueTotals(names)]);
+      const now = Date.now();
+      const pausedSet = new Set(paused);
+      return names.map((name, i) => ({
+        name,
+        size: counts.queues[name] ?? 0,
+        latencySeconds: latencySeconds(oldest[i], now),
+        paused: pausedSet.has(name),
+        processed: totals[name]?.processed ?? 0,
+        failed: totals[name]?.failed ?? 0,
+      }));
+    },
+    async totals() {
+      await store.connect();
+      const [counts, pair] = await Promise.all([store.counts(), stats.totals()]);
+      const sizes = Object.values(counts.queues);
+      return {
+        ...pair,
+        enqueued: sizes.reduce((a, b) => a + b, 0),
+        scheduled: counts.schedule,
+        retries: counts.retry,
+        dead: counts.dead,
+        queues: sizes.length,
+      };
+    },
+    async history(days = 7) {
+      if (!Number.isInteger(days) || days < 1 || days > 1825)
+        throw invalidOption("days", "must be an integer from 1 to 1825");
+      await store.connect();
+      return stats.history(days);
+    },
+  };
+}
