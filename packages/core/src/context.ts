@@ -1,6 +1,7 @@
 import type { EventHub } from "./events.js";
 import type { Logger } from "./logger.js";
 import type { DeadSetLimits, VerkStore } from "./store.js";
+import type { TimestampUnit } from "./time.js";
 import type { WorkerRegistry } from "./worker.js";
 
 /** What every queue runner of one Verk instance shares. @internal */
@@ -13,4 +14,6 @@ export interface RunnerContext {
   readonly maxRetries: number;
   readonly dead: DeadSetLimits;
   readonly fetchBlockMs: number;
+  /** Unit of the payload times written on failure. (Default: `"seconds"`) */
+  readonly timestamps?: TimestampUnit;
 }

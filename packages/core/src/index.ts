@@ -60,7 +60,8 @@ export type {
   StoreCounts,
   VerkStore,
 } from "./store.js";
-export { nowSeconds, sleep, toSeconds } from "./time.js";
+export type { TimestampUnit } from "./time.js";
+export { nowSeconds, payloadTimestamp, sleep, timestampToMs, toSeconds } from "./time.js";
 export type { StopOptions, VerkState } from "./verk.js";
 export { createVerk, Verk } from "./verk.js";
 export type { JobContext, JobProducer, PerformFn, WorkerDefinition, WorkerOptions } from "./worker.js";

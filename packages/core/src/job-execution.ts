@@ -143,6 +143,7 @@ async function recordFailure(
     deadLimits: ctx.dead,
     backoff: worker?.options.backoff,
     now: nowSeconds(),
+    timestamps: ctx.timestamps,
   });
   const written = await persist(
     ctx,

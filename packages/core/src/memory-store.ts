@@ -169,7 +169,9 @@ export class MemoryStore implements VerkStore {
         continue;
       }
       const job = JSON.parse(member) as Record<string, unknown>;
-      job.enqueued_at = now;
+      // Keep the job's unit: integer-ms `created_at` (Sidekiq 8) gets `enqueued_at` in ms.
+      job.enqueued_at =
+        typeof job.created_at === "number" && job.created_at > 1e11 ? Math.round(now * 1000) : now;
       await this.push([{ queue, raw: JSON.stringify(job) }]);
     }
     return due.length;

@@ -4,6 +4,7 @@ import { consoleLogger, type Logger, type LogLevel } from "./logger.js";
 import type { VerkPlugin } from "./plugin.js";
 import { DEFAULT_DEAD_LIMITS, DEFAULT_MAX_RETRIES } from "./retry.js";
 import type { DeadSetLimits, VerkStore } from "./store.js";
+import type { TimestampUnit } from "./time.js";
 import type { WorkerDefinition } from "./worker.js";
 
 /** Per-queue settings; a bare number is the concurrency. */
@@ -45,6 +46,12 @@ export interface VerkOptions {
   maxPayloadBytes?: number;
   /** Add-ons such as `stats()` from `@verk/stats`. (Default: none) */
   plugins?: readonly VerkPlugin[];
+  /**
+   * Unit of the times written into payloads (`created_at`, `enqueued_at`, `failed_at`,
+   * `retried_at`): `"seconds"` (Float, Sidekiq 6.x/7.x, safe for 8.x readers) or
+   * `"milliseconds"` (integers, as Sidekiq 8 writes them). Both are always read. (Default: `"seconds"`)
+   */
+  timestamps?: TimestampUnit;
 }
 
 /** {@link VerkOptions} with every default applied and validated. */
@@ -62,6 +69,7 @@ export interface ResolvedOptions {
   controlSyncMs: number;
   maxPayloadBytes: number;
   plugins: readonly VerkPlugin[];
+  timestamps: TimestampUnit;
 }
 
 /** Validate a queue name and concurrency; throws `INVALID_OPTION` naming the field. */
@@ -131,5 +139,14 @@ export function resolveOptions(options: VerkOptions): ResolvedOptions {
     controlSyncMs: positive("controlSyncMs", options.controlSyncMs, 5_000),
     maxPayloadBytes: positive("maxPayloadBytes", options.maxPayloadBytes, 1_048_576),
     plugins: options.plugins ?? [],
+    timestamps: resolveTimestamps(options.timestamps),
   };
+}
+
+function resolveTimestamps(value: TimestampUnit | undefined): TimestampUnit {
+  if (value === undefined) return "seconds";
+  if (value !== "seconds" && value !== "milliseconds") {
+    throw invalidOption("timestamps", `must be "seconds" or "milliseconds", got ${JSON.stringify(value)}`);
+  }
+  return value;
 }

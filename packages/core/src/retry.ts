@@ -2,6 +2,7 @@ import { deflateSync } from "node:zlib";
 import type { JobPayload } from "./job.js";
 import { MAX_ERROR_MESSAGE_LENGTH } from "./job.js";
 import type { DeadSetLimits, FailOutcome } from "./store.js";
+import { payloadTimestamp, type TimestampUnit } from "./time.js";
 
 /** Sidekiq's default number of retries for `retry: true`. */
 export const DEFAULT_MAX_RETRIES = 25;
@@ -37,6 +38,8 @@ export interface FailurePolicy {
   backoff?: BackoffFn | undefined;
   /** Current time, epoch seconds. */
   now: number;
+  /** Unit of `failed_at`/`retried_at` (scores stay in seconds). (Default: `"seconds"`) */
+  timestamps?: TimestampUnit;
 }
 
 /** Error class and message as Sidekiq records them. */
@@ -85,12 +88,14 @@ export function planFailure(
 ): { payload: JobPayload; outcome: FailOutcome } {
   const { errorClass, message, stack } = describeError(error);
   const payload: JobPayload = { ...job, error_message: message, error_class: errorClass };
+  const stamp =
+    policy.timestamps === "milliseconds" ? payloadTimestamp("milliseconds", policy.now * 1000) : policy.now;
   if (typeof job.retry_count === "number") {
     payload.retry_count = job.retry_count + 1;
-    payload.retried_at = policy.now;
+    payload.retried_at = stamp;
   } else {
     payload.retry_count = 0;
-    payload.failed_at = policy.now;
+    payload.failed_at = stamp;
   }
   if (job.retry_queue !== undefined && typeof job.retry_queue === "string") payload.queue = job.retry_queue;
   const backtrace = job.backtrace;

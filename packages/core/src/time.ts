@@ -14,6 +14,33 @@ export function toSeconds(epochMs: number): number {
   return Number.isInteger(seconds) ? seconds + 0.000001 : seconds;
 }
 
+/**
+ * Unit of the times Verk writes into payloads (`created_at`, `enqueued_at`, `failed_at`,
+ * `retried_at`): `"seconds"` = Float epoch seconds (Sidekiq 6.x/7.x, read correctly by 8.x),
+ * `"milliseconds"` = integer epoch milliseconds (what Sidekiq 8 itself writes).
+ * Sorted-set scores are epoch seconds in both cases.
+ */
+export type TimestampUnit = "seconds" | "milliseconds";
+
+/** Epoch milliseconds (default: now) as a payload time in `unit` (default `"seconds"`, always with a fraction). */
+export function payloadTimestamp(unit: TimestampUnit = "seconds", epochMs: number = Date.now()): number {
+  return unit === "milliseconds" ? Math.round(epochMs) : toSeconds(epochMs);
+}
+
+/** Values above this are taken as epoch milliseconds (1e11 s is the year 5138). */
+const MS_THRESHOLD = 1e11;
+
+/**
+ * Read a payload time written by any Sidekiq version or by Verk in either unit, as epoch
+ * milliseconds: numbers above 1e11 are milliseconds (Sidekiq 8), others seconds (6.x/7.x).
+ * Numeric strings are accepted. Returns `undefined` for anything else.
+ */
+export function timestampToMs(value: unknown): number | undefined {
+  const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isFinite(n)) return undefined;
+  return Math.abs(n) > MS_THRESHOLD ? n : n * 1000;
+}
+
 /** Resolve a `Date` or epoch-milliseconds number to epoch milliseconds. */
 export function toEpochMs(at: Date | number): number {
   return at instanceof Date ? at.getTime() : at;

@@ -15,7 +15,7 @@ import {
 } from "./options.js";
 import { type QueueInfo, QueueRunner, type RunningJob } from "./queue-runner.js";
 import type { EncodedJob, VerkStore } from "./store.js";
-import { nowSeconds, toEpochMs, toSeconds } from "./time.js";
+import { payloadTimestamp, toEpochMs, toSeconds } from "./time.js";
 import { type JobProducer, WorkerRegistry } from "./worker.js";
 
 /** The lifecycle state of a {@link Verk} instance. */
@@ -73,6 +73,7 @@ export class Verk implements JobProducer {
       maxRetries: this.#options.maxRetries,
       dead: this.#options.dead,
       fetchBlockMs: this.#options.fetchBlockMs,
+      timestamps: this.#options.timestamps,
     };
     this.#control = new ControlSync(
       store,
@@ -344,7 +345,7 @@ export class Verk implements JobProducer {
 
   #build(job: NewJob, field: string): JobPayload {
     try {
-      return buildPayload(job);
+      return buildPayload(job, payloadTimestamp(this.#options.timestamps));
     } catch (error) {
       if (field !== "job" && error instanceof VerkError) {
         throw new VerkError(error.code, error.message.replace("invalid job:", `invalid job ${field}:`), {
@@ -369,7 +370,7 @@ export class Verk implements JobProducer {
 
   #encodeForQueue(job: NewJob, field: string): { jid: string; entry: EncodedJob } {
     const payload = this.#build(job, field);
-    payload.enqueued_at = Math.max(nowSeconds(), payload.created_at);
+    payload.enqueued_at = Math.max(payloadTimestamp(this.#options.timestamps), payload.created_at);
     return { jid: payload.jid, entry: { queue: payload.queue, raw: this.#encode(payload, field) } };
   }
 }

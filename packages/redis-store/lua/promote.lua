@@ -4,7 +4,9 @@
 -- KEYS[2] queues set        (<ns>queues)
 -- KEYS[3] dead zset         (<ns>dead)
 -- ARGV[1] now: epoch seconds, always with a fractional part (e.g. "1764265302.123456");
---         written verbatim as `enqueued_at` and used as the dead score
+--         written verbatim as `enqueued_at` and used as the dead score. A job whose
+--         `created_at` is in integer milliseconds (Sidekiq 8, Verk `timestamps: "milliseconds"`)
+--         gets `enqueued_at` in integer milliseconds instead.
 -- ARGV[2] limit: move at most this many jobs
 -- ARGV[3] keyPrefix: namespace + ":" or "" (queue lists are <keyPrefix>queue:<q>)
 --
@@ -33,7 +35,11 @@ for _, raw in ipairs(jobs) do
       if n == 0 then head = head:gsub('"enqueued_at"%s*:%s*null%s*,?', "", 1) end
     end
     local sep = head:match("{%s*$") and "" or ","
-    redis.call("LPUSH", ARGV[3] .. "queue:" .. queue, head .. sep .. '"enqueued_at":' .. now .. "}")
+    local stamp = now
+    if type(job["created_at"]) == "number" and job["created_at"] > 1e11 then
+      stamp = string.format("%.0f", tonumber(now) * 1000)
+    end
+    redis.call("LPUSH", ARGV[3] .. "queue:" .. queue, head .. sep .. '"enqueued_at":' .. stamp .. "}")
     redis.call("SADD", KEYS[2], queue)
     redis.call("ZREM", KEYS[1], raw)
     moved = moved + 1

@@ -27,6 +27,14 @@ export interface Keys {
   readonly paused: string;
   /** Pub/sub channel of pause/resume messages (Verk). */
   readonly control: string;
+  /** SET of live process identities (Sidekiq's Busy page). */
+  readonly processes: string;
+  /** HASH of one process: info JSON, busy, beat, quiet, rss, rtt_us (Sidekiq). */
+  process(id: string): string;
+  /** HASH of a process's running jobs: `<id>:work` (Sidekiq >= 6.4.2) or `<id>:workers` (6.4.1). */
+  processWork(id: string, name: "work" | "workers"): string;
+  /** LIST of signals sent to a process (`TSTP`, `TERM`, `TTIN`) by Sidekiq's API and Web UI. */
+  processSignals(id: string): string;
 }
 
 /**
@@ -47,5 +55,9 @@ export function createKeys(namespace?: string): Keys {
     nodeQueues: (nodeId) => `${prefix}verk:node:${nodeId}:queues`,
     paused: `${prefix}verk:paused`,
     control: `${prefix}verk:control`,
+    processes: `${prefix}processes`,
+    process: (id) => `${prefix}${id}`,
+    processWork: (id, name) => `${prefix}${id}:${name}`,
+    processSignals: (id) => `${prefix}${id}-signals`,
   };
 }

@@ -1,5 +1,11 @@
 import { VerkError } from "@verk/core";
 import type { Redis, RedisOptions } from "ioredis";
+import {
+  type ResolvedSidekiqProcess,
+  resolveSidekiqProcess,
+  type SidekiqProcessOptions,
+  type SidekiqWorkersKey,
+} from "./sidekiq/options.js";
 
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {
@@ -34,6 +40,17 @@ export interface RedisStoreOptions {
    * How many in-progress jobs one `recover` script call moves (`recoverNode`). (Default: 1,000)
    */
   recoverBatchSize?: number;
+  /**
+   * Show started nodes to Sidekiq as processes (`processes`, `<id>`, `<id>:work`, refreshed every
+   * 5 s with a 60 s TTL) and obey Sidekiq's Quiet/Stop signals; `false` turns it off, an object
+   * tunes it. (Default: `true`)
+   */
+  sidekiqProcess?: boolean | SidekiqProcessOptions;
+  /**
+   * Name of the running-jobs hash: `"work"` (`<id>:work`, Sidekiq >= 6.4.2), `"workers"`
+   * (`<id>:workers`, Sidekiq 6.4.1) or `"both"`. (Default: `"work"`)
+   */
+  sidekiqWorkersKey?: SidekiqWorkersKey;
 }
 
 /** {@link RedisStoreOptions} after validation and defaults. */
@@ -44,6 +61,8 @@ export interface ResolvedOptions {
   readonly namespace: string | undefined;
   readonly connectTimeoutMs: number;
   readonly recoverBatchSize: number;
+  /** `undefined` when the Sidekiq process heartbeat is off. */
+  readonly sidekiqProcess: ResolvedSidekiqProcess | undefined;
 }
 
 /** Default Redis URL. */
@@ -84,6 +103,7 @@ export function resolveOptions(options: RedisStoreOptions = {}): ResolvedOptions
     namespace: ns || undefined,
     connectTimeoutMs: timeout,
     recoverBatchSize: batch,
+    sidekiqProcess: resolveSidekiqProcess(options.sidekiqProcess, options.sidekiqWorkersKey),
   };
 }
 

@@ -3,6 +3,7 @@ import {
   type DueSet,
   type EncodedJob,
   type FailOutcome,
+  type NodeHandle,
   type QueueChannel,
   type ScheduledEntry,
   type StoreCapabilities,
@@ -25,6 +26,7 @@ import {
 } from "./options.js";
 import { RedisQueueChannel } from "./queue-channel.js";
 import { defineScripts, formatSeconds, runScript } from "./scripts.js";
+import { attachSidekiqProcess } from "./sidekiq/process-heartbeat.js";
 import { assertSupportedRedis } from "./version.js";
 
 /** Payloads per LPUSH/ZADD command. */
@@ -283,6 +285,20 @@ export class RedisStore implements VerkStore {
       queues[q] = lengths[i] ?? 0;
     });
     return { queues, schedule, retry, dead };
+  }
+
+  /**
+   * Called by `start()`: begins the node's heartbeats (Sidekiq's process entry unless
+   * `sidekiqProcess: false`). Resolves the function `stop()` calls to end them, in reverse order.
+   */
+  async attachNode(node: NodeHandle): Promise<() => Promise<void>> {
+    const detachers: (() => Promise<void>)[] = [];
+    if (this.#options.sidekiqProcess) {
+      detachers.push(await attachSidekiqProcess(this.client, this.keys, node, this.#options.sidekiqProcess));
+    }
+    return async () => {
+      for (const detach of detachers.reverse()) await detach();
+    };
   }
 
   /** A new connection with the command connection's options (its own error listener, lazy). */
