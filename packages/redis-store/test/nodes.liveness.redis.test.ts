@@ -1,0 +1,235 @@
+import { createVerk, defineWorker, type Logger, type Verk } from "@verk/core";
+import { startRedis, type TestRedis } from "@verk/test-redis";
+import { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { redisStore } from "../src/index.js";
+import { livenessByNode } from "../src/nodes/liveness.js";
+import { resolveLiveness } from "../src/nodes/options.js";
+import { defineScripts, runScript } from "../src/scripts.js";
+
+let server: TestRedis;
+let admin: Redis;
+const nodes: Verk[] = [];
+
+beforeAll(async () => {
+  server = await startRedis();
+  admin = new Redis(server.url);
+  defineScripts(admin);
+});
+afterAll(async () => {
+  await admin?.quit();
+  await server?.stop();
+});
+beforeEach(async () => {
+  await admin.flushall();
+});
+afterEach(async () => {
+  await Promise.all(nodes.splice(0).map((n) => n.stop({ timeout: 0 })));
+});
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+async function until(check: () => Promise<boolean> | boolean, timeoutMs = 8_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await wait(25);
+  }
+}
+
+function memoryLogger(lines: string[]): Logger {
+  const log = (message: string) => lines.push(message);
+  return { debug: () => {}, info: log, warn: log, error: log } as unknown as Logger;
+}
+
+const fast = { heartbeatMs: 100, nodeTtlMs: 400, sidekiqProcess: false } as const;
+const payload = (jid: string, extra = "") => `{"class":"Rec","args":["${jid}"],"jid":"${jid}","queue":"q"${extra}}`;
+
+function node(perform: (jid: string) => Promise<void> | void, nodeId?: string, logs: string[] = []): Verk {
+  const Rec = defineWorker("Rec", async (jid: string) => perform(jid), { queue: "q" });
+  const verk = createVerk({
+    store: redisStore({ url: server.url, ...fast }),
+    queues: { q: 5 },
+    workers: [Rec],
+    fetchBlockMs: 100,
+    pollIntervalMs: 0,
+    logger: memoryLogger(logs),
+    ...(nodeId ? { nodeId } : {}),
+  });
+  nodes.push(verk);
+  return verk;
+}
+
+describe("liveness options", () => {
+  it("documents defaults and rejects a TTL not above the interval", () => {
+    expect(resolveLiveness()).toEqual({ heartbeatMs: 5_000, nodeTtlMs: 30_000, maxRecoveries: 3 });
+    expect(() => resolveLiveness({ heartbeatMs: 1_000, nodeTtlMs: 1_000 })).toThrow(
+      expect.objectContaining({ code: "INVALID_OPTION", field: "nodeTtlMs" }),
+    );
+  });
+});
+
+describe("heartbeat", () => {
+  it("keeps verk:node:<id> alive with a PX TTL and deletes it at stop", async () => {
+    const verk = node(() => {}, "hb-node");
+    await verk.start();
+    const ttl = await admin.pttl("verk:node:hb-node");
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(400);
+    await wait(600);
+    expect(await admin.exists("verk:node:hb-node")).toBe(1);
+    expect(await admin.sismember("verk_nodes", "hb-node")).toBe(1);
+    await verk.stop();
+    nodes.length = 0;
+    expect(await admin.exists("verk:node:hb-node")).toBe(0);
+    expect(await admin.sismember("verk_nodes", "hb-node")).toBe(0);
+  });
+});
+
+describe("dead-peer recovery", () => {
+  it("puts an expired peer's in-progress jobs back, runs them, forgets the peer and emits events", async () => {
+    await admin.sadd("verk_nodes", "ghost");
+    await admin.sadd("verk:node:ghost:queues", "q");
+    await admin.lpush("inprogress:q:ghost", payload("g1"), payload("g2"));
+    const ran: string[] = [];
+    const verk = node((jid) => {
+      ran.push(jid);
+    });
+    const recovered: unknown[] = [];
+    const down: unknown[] = [];
+    verk.on("jobs:recovered", (e) => recovered.push(e));
+    verk.on("node:down", (e) => down.push(e));
+    await verk.start();
+    await until(() => ran.length === 2 && down.length === 1);
+    expect(ran.sort()).toEqual(["g1", "g2"]);
+    expect(recovered).toEqual([{ nodeId: verk.nodeId, fromNodeId: "ghost", count: 2 }]);
+    expect(down).toEqual([{ nodeId: "ghost", reason: "expired" }]);
+    await until(async () => (await admin.llen(`inprogress:q:${verk.nodeId}`)) === 0);
+    expect(await admin.exists("inprogress:q:ghost", "verk:node:ghost:queues", "queue:q")).toBe(0);
+    expect(await admin.smembers("verk_nodes")).toEqual([verk.nodeId]);
+  });
+
+  it("scans every page of a large registry (SSCAN) and recovers each dead node", async () => {
+    const ghosts = Array.from({ length: 250 }, (_, i) => `ghost-${i}`);
+    await admin.sadd("verk_nodes", ...ghosts);
+    for (const g of ghosts) {
+      await admin.sadd(`verk:node:${g}:queues`, "q");
+      await admin.lpush(`inprogress:q:${g}`, payload(g));
+    }
+    const ran = new Set<string>();
+    const verk = node((jid) => {
+      ran.add(jid);
+    });
+    await verk.start();
+    await until(() => ran.size === 250, 15_000);
+    await until(async () => (await admin.scard("verk_nodes")) === 1);
+    expect(await admin.smembers("verk_nodes")).toEqual([verk.nodeId]);
+  });
+
+  it("moves each job exactly once when several nodes recover the same peer together", async () => {
+    const jobs = Array.from({ length: 3_000 }, (_, i) => payload(`j${i}`));
+    await admin.lpush("inprogress:q:ghost", ...jobs);
+    const K = ["verk:node:ghost", "inprogress:q:ghost", "queue:q", "dead"];
+    const clients = Array.from({ length: 4 }, () => {
+      const c = new Redis(server.url);
+      defineScripts(c);
+      return c;
+    });
+    const args = [50, 3, "1700000000.0", 10_000, "0.0", "ghost"];
+    await Promise.all(
+      clients.map(async (c) => {
+        for (;;) {
+          const [moved, , remaining] = (await runScript(c, "recover-dead", K, args)) as number[];
+          if (remaining === 0 || moved === 0) break;
+        }
+      }),
+    );
+    await Promise.all(clients.map((c) => c.quit()));
+    const queue = await admin.lrange("queue:q", 0, -1);
+    expect(queue).toHaveLength(3_000);
+    expect(new Set(queue).size).toBe(3_000);
+    // the oldest (first fetched, rightmost in-progress) runs first
+    expect(queue.at(-1)).toBe(payload("j0", ',"recoveries":1'));
+  });
+
+  it("dead-letters a poison pill that crashed nodes more than maxRecoveries times", async () => {
+    await admin.sadd("verk_nodes", "ghost");
+    await admin.sadd("verk:node:ghost:queues", "q");
+    await admin.lpush("inprogress:q:ghost", payload("pill", ',"recoveries":3'));
+    const ran: string[] = [];
+    const verk = node((jid) => {
+      ran.push(jid);
+    });
+    await verk.start();
+    await until(async () => (await admin.zcard("dead")) === 1);
+    const [dead] = await admin.zrange("dead", 0, -1);
+    expect(JSON.parse(dead!)).toMatchObject({
+      jid: "pill",
+      recoveries: 4,
+      error_class: "Verk::PoisonPill",
+      error_message: expect.stringContaining("more than maxRecoveries = 3"),
+    });
+    await wait(300);
+    expect(ran).toEqual([]);
+  });
+});
+
+describe("zombie node (declared dead while paused, then back)", () => {
+  it("recognises the late ack, duplicates and removes nothing, and re-registers", async () => {
+    let releaseA!: () => void;
+    const gateA = new Promise<void>((resolve) => {
+      releaseA = resolve;
+    });
+    const runsA: string[] = [];
+    const logsA: string[] = [];
+    const a = node(
+      async (jid) => {
+        runsA.push(jid);
+        await gateA;
+      },
+      "zombie-a",
+      logsA,
+    );
+    await a.start();
+    await a.enqueue({ class: "Rec", queue: "q", args: ["z1"] });
+    await until(() => runsA.length === 1);
+    const [inA] = await admin.lrange("inprogress:q:zombie-a", 0, -1);
+    // "pause" A: no more fetches nor heartbeats, and its key expires
+    a.quiet();
+    livenessByNode.get("zombie-a")!.suspend();
+    await until(async () => (await admin.exists("verk:node:zombie-a")) === 0, 2_000);
+
+    let releaseB!: () => void;
+    const gateB = new Promise<void>((resolve) => {
+      releaseB = resolve;
+    });
+    const runsB: string[] = [];
+    const b = node(async (jid) => {
+      runsB.push(jid);
+      await gateB;
+    });
+    await b.start();
+    await until(() => runsB.length === 1);
+    expect(runsB).toEqual(["z1"]);
+    expect(await admin.exists("inprogress:q:zombie-a")).toBe(0);
+    const [inB] = await admin.lrange(`inprogress:q:${b.nodeId}`, 0, -1);
+    expect(JSON.parse(inB!).recoveries).toBe(1);
+    expect(JSON.parse(inA!).args).toEqual(["z1"]);
+    expect(JSON.parse(inB!).jid).toBe(JSON.parse(inA!).jid);
+
+    // A comes back and finishes: its ack must not touch B's copy
+    livenessByNode.get("zombie-a")!.resume();
+    releaseA();
+    await until(() => logsA.some((line) => line.includes("late ack")));
+    expect(await admin.lrange(`inprogress:q:${b.nodeId}`, 0, -1)).toEqual([inB]);
+    expect(await admin.llen("queue:q")).toBe(0);
+    await until(async () => (await admin.exists("verk:node:zombie-a")) === 1);
+    expect(await admin.sismember("verk_nodes", "zombie-a")).toBe(1);
+    expect(await admin.smembers("verk:node:zombie-a:queues")).toEqual(["q"]);
+
+    releaseB();
+    await until(async () => (await admin.llen(`inprogress:q:${b.nodeId}`)) === 0);
+    expect(runsA).toEqual(["z1"]);
+    expect(runsB).toEqual(["z1"]);
+    expect(await admin.llen("queue:q")).toBe(0);
+  });
+});
