@@ -1,5 +1,6 @@
 import { VerkError } from "@verk/core";
 import type { Redis, RedisOptions } from "ioredis";
+import { type LivenessOptions, type ResolvedLiveness, resolveLiveness } from "./nodes/options.js";
 import {
   type ResolvedSidekiqProcess,
   resolveSidekiqProcess,
@@ -7,8 +8,8 @@ import {
   type SidekiqWorkersKey,
 } from "./sidekiq/options.js";
 
-/** Options of {@link redisStore}. */
-export interface RedisStoreOptions {
+/** Options of {@link redisStore}; liveness options (`heartbeatMs`, `nodeTtlMs`, `maxRecoveries`) are in {@link LivenessOptions}. */
+export interface RedisStoreOptions extends LivenessOptions {
   /**
    * Redis URL, e.g. `redis://:password@host:6379/0` or `rediss://...` for TLS.
    * Ignored when `client` is given. (Default: `"redis://127.0.0.1:6379"`)
@@ -63,6 +64,8 @@ export interface ResolvedOptions {
   readonly recoverBatchSize: number;
   /** `undefined` when the Sidekiq process heartbeat is off. */
   readonly sidekiqProcess: ResolvedSidekiqProcess | undefined;
+  /** Heartbeat, dead-peer recovery and poison-pill settings. */
+  readonly liveness: ResolvedLiveness;
 }
 
 /** Default Redis URL. */
@@ -104,6 +107,7 @@ export function resolveOptions(options: RedisStoreOptions = {}): ResolvedOptions
     connectTimeoutMs: timeout,
     recoverBatchSize: batch,
     sidekiqProcess: resolveSidekiqProcess(options.sidekiqProcess, options.sidekiqWorkersKey),
+    liveness: resolveLiveness(options),
   };
 }
 

@@ -17,6 +17,7 @@ import { redisCapabilities } from "./capabilities/index.js";
 import { closeConnection, waitReady } from "./connection.js";
 import { ControlSubscriber, encodeControlMessage } from "./control.js";
 import { createKeys, type Keys } from "./keys.js";
+import { attachLiveness } from "./nodes/liveness.js";
 import {
   describeClient,
   maskUrl,
@@ -296,6 +297,8 @@ export class RedisStore implements VerkStore {
     if (this.#options.sidekiqProcess) {
       detachers.push(await attachSidekiqProcess(this.client, this.keys, node, this.#options.sidekiqProcess));
     }
+    const liveness = { ...this.#options.liveness, batchSize: this.#options.recoverBatchSize };
+    detachers.push(await attachLiveness(this.client, this.keys, node, liveness));
     return async () => {
       for (const detach of detachers.reverse()) await detach();
     };

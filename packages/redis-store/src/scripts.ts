@@ -7,10 +7,12 @@ export type ScriptName =
   | "claim-blocked"
   | "fail"
   | "fetch"
+  | "forget-node"
   | "lease"
   | "once-push"
   | "promote"
   | "recover"
+  | "recover-dead"
   | "requeue";
 
 type ScriptFunction = (...args: (string | number)[]) => Promise<unknown>;
