@@ -42,7 +42,8 @@ function memoryLogger(lines: string[]): Logger {
 }
 
 const fast = { heartbeatMs: 100, nodeTtlMs: 400, sidekiqProcess: false } as const;
-const payload = (jid: string, extra = "") => `{"class":"Rec","args":["${jid}"],"jid":"${jid}","queue":"q"${extra}}`;
+const payload = (jid: string, extra = "") =>
+  `{"class":"Rec","args":["${jid}"],"jid":"${jid}","queue":"q"${extra}}`;
 
 function node(perform: (jid: string) => Promise<void> | void, nodeId?: string, logs: string[] = []): Verk {
   const Rec = defineWorker("Rec", async (jid: string) => perform(jid), { queue: "q" });
@@ -96,8 +97,12 @@ describe("dead-peer recovery", () => {
     });
     const recovered: unknown[] = [];
     const down: unknown[] = [];
-    verk.on("jobs:recovered", (e) => recovered.push(e));
-    verk.on("node:down", (e) => down.push(e));
+    verk.on("jobs:recovered", (e) => {
+      recovered.push(e);
+    });
+    verk.on("node:down", (e) => {
+      down.push(e);
+    });
     await verk.start();
     await until(() => ran.length === 2 && down.length === 1);
     expect(ran.sort()).toEqual(["g1", "g2"]);

@@ -60,7 +60,9 @@ export class NodeLiveness {
       .catch((error: unknown) => {
         this.#holdUntil = Date.now() + this.#settings.nodeTtlMs;
         this.#suspects.clear();
-        this.#node.logger.warn("[redis-store] node heartbeat or dead-peer scan failed; will retry", { error });
+        this.#node.logger.warn("[redis-store] node heartbeat or dead-peer scan failed; will retry", {
+          error,
+        });
       })
       .finally(() => {
         this.#ticking = undefined;

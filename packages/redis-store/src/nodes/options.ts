@@ -53,7 +53,12 @@ function integer(field: string, value: number | undefined, fallback: number, min
  */
 export function resolveLiveness(options: LivenessOptions = {}): ResolvedLiveness {
   const heartbeatMs = integer("heartbeatMs", options.heartbeatMs, DEFAULT_HEARTBEAT_MS, 0);
-  const nodeTtlMs = integer("nodeTtlMs", options.nodeTtlMs, Math.max(DEFAULT_NODE_TTL_MS, heartbeatMs * 2), 1);
+  const nodeTtlMs = integer(
+    "nodeTtlMs",
+    options.nodeTtlMs,
+    Math.max(DEFAULT_NODE_TTL_MS, heartbeatMs * 2),
+    1,
+  );
   if (heartbeatMs > 0 && nodeTtlMs <= heartbeatMs) {
     throw invalid("nodeTtlMs", `must be greater than heartbeatMs (${heartbeatMs}), got ${nodeTtlMs}`);
   }
