@@ -1,0 +1,177 @@
+import {
+  displayClass,
+  invalidOption,
+  requireCapability,
+  type StatsCapability,
+  type Verk,
+  type VerkPlugin,
+  type VerkStore,
+} from "@verk/core";
+import { Collector, DEFAULT_BUCKETS, type LiveQueueStats } from "./collector.js";
+import { renderPrometheus } from "./prometheus.js";
+import { createStatsReader, type QueueSummary, type StatsReader } from "./reader.js";
+
+/** Options of {@link stats}. */
+export interface StatsOptions {
+  /** Milliseconds between two flushes of the persisted counters. (Default: 5,000) */
+  flushIntervalMs?: number;
+  /** Milliseconds of the sliding window of the duration percentiles. (Default: 60,000) */
+  windowMs?: number;
+  /** Most durations kept per queue in the window. (Default: 10,000) */
+  maxSamples?: number;
+  /** Histogram bucket bounds in seconds. (Default: {@link DEFAULT_BUCKETS}) */
+  buckets?: readonly number[];
+  /** Persist `stat:*` counters to the store. (Default: true) */
+  persist?: boolean;
+}
+
+/** One queue: stored state plus this node's live counters. */
+export interface QueueStats extends QueueSummary {
+  /** Jobs of this queue running on this node now. */
+  readonly running: number;
+  /** Jobs finished successfully on this node since start. */
+  readonly finishedSinceStart: number;
+  /** Failed executions on this node since start. */
+  readonly failedSinceStart: number;
+  /** Duration percentiles (ms) over the sliding window on this node. */
+  readonly durations: LiveQueueStats["durations"];
+}
+
+/** The `@verk/stats` plugin; also a reading API. */
+export interface StatsPlugin extends VerkPlugin, Omit<StatsReader, "queues"> {
+  /** Every stored queue merged with this node's live counters, sorted by name. */
+  queues(): Promise<QueueStats[]>;
+  /** This node's live counters per queue (synchronous, no store access). */
+  live(): Map<string, LiveQueueStats>;
+  /** The Prometheus text exposition (reads queue sizes and totals from the store). */
+  metrics(): Promise<string>;
+  /** Persist the pending counter deltas now (one round trip). */
+  flush(): Promise<void>;
+}
+
+/**
+ * The QueueStats plugin: counts jobs per queue (running, finished, failed), keeps duration
+ * percentiles over a sliding window, persists Sidekiq's `stat:processed`/`stat:failed` (+ per
+ * day, + per queue) every `flushIntervalMs` and at stop, and renders Prometheus metrics.
+ * @throws VerkError `INVALID_OPTION` for a bad option, or (at setup) a store without the
+ * `stats`/`queueInspect` capabilities.
+ * @example
+ * const verkStats = stats();
+ * const verk = createVerk({ store, queues: { default: 10 }, workers, plugins: [verkStats] });
+ */
+export function stats(options: StatsOptions = {}): StatsPlugin {
+  const flushIntervalMs = positive(options.flushIntervalMs, 5_000, "flushIntervalMs");
+  const windowMs = positive(options.windowMs, 60_000, "windowMs");
+  const maxSamples = positive(options.maxSamples, 10_000, "maxSamples");
+  const buckets = options.buckets ?? DEFAULT_BUCKETS;
+  if (!Array.isArray(buckets) || buckets.some((b) => typeof b !== "number" || !(b > 0)))
+    throw invalidOption("buckets", "must be an array of positive numbers of seconds");
+  const persist = options.persist ?? true;
+  const collector = new Collector(windowMs, maxSamples, buckets);
+  let verk: Verk | undefined;
+  let reader: StatsReader | undefined;
+  let capability: StatsCapability | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> = Promise.resolve();
+
+  const needReader = (): StatsReader => {
+    if (!reader)
+      throw new Error("@verk/stats: the plugin is not attached to a Verk (createVerk({ plugins }))");
+    return reader;
+  };
+  const doFlush = async (): Promise<void> => {
+    if (!capability) return;
+    const deltas = collector.takePending();
+    if (deltas.processed === 0 && deltas.failed === 0) return;
+    try {
+      await capability.increment(deltas);
+    } catch (error) {
+      collector.restorePending(deltas);
+      verk?.logger.warn("@verk/stats: persisting counters failed; will retry", { error });
+    }
+  };
+  const flush = (): Promise<void> => {
+    flushing = flushing.then(doFlush);
+    return flushing;
+  };
+
+  const plugin: StatsPlugin = {
+    name: "@verk/stats",
+    setup(v) {
+      verk = v;
+      reader = createStatsReader(v.store);
+      capability = persist ? requireCapability(v.store, "stats", "@verk/stats") : undefined;
+      v.on("job:started", (e) => collector.started(e.queue));
+      v.on("job:finished", (e) =>
+        collector.ended(e.queue, displayClass(e.job), e.durationMs, false, e.finishedAt),
+      );
+      v.on("job:failed", (e) =>
+        collector.ended(e.queue, displayClass(e.job), e.durationMs, true, e.failedAt),
+      );
+    },
+    start() {
+      timer = setInterval(() => void flush(), flushIntervalMs);
+      timer.unref?.();
+    },
+    async stop() {
+      clearInterval(timer);
+      timer = undefined;
+      collector.resetRunning();
+      await flush();
+    },
+    live: () => collector.queues(),
+    async queues() {
+      const stored = await needReader().queues();
+      const live = collector.queues();
+      const names = new Set(stored.map((q) => q.name));
+      const rows: QueueSummary[] = [...stored];
+      for (const name of live.keys())
+        if (!names.has(name))
+          rows.push({ name, size: 0, latencySeconds: 0, paused: false, processed: 0, failed: 0 });
+      rows.sort((a, b) => a.name.localeCompare(b.name));
+      return rows.map((q) => {
+        const l = live.get(q.name);
+        return {
+          ...q,
+          running: l?.running ?? 0,
+          finishedSinceStart: l?.finished ?? 0,
+          failedSinceStart: l?.failed ?? 0,
+          durations: l?.durations ?? { p50: 0, p95: 0, p99: 0, count: 0 },
+        };
+      });
+    },
+    totals: () => needReader().totals(),
+    history: (days) => needReader().history(days),
+    async metrics() {
+      const r = needReader();
+      let queues: QueueSummary[] | undefined;
+      let totals: Awaited<ReturnType<StatsReader["totals"]>> | undefined;
+      try {
+        [queues, totals] = await Promise.all([r.queues(), r.totals()]);
+      } catch (error) {
+        verk?.logger.warn("@verk/stats: reading queue sizes for metrics failed", { error });
+      }
+      return renderPrometheus({
+        buckets: collector.buckets,
+        series: collector.series(),
+        live: collector.queues(),
+        ...(queues ? { queues } : {}),
+        ...(totals ? { totals } : {}),
+      });
+    },
+    flush,
+  };
+  return plugin;
+}
+
+/** Stats reader over any store, also usable without a running Verk. */
+export function statsReader(store: VerkStore): StatsReader {
+  return createStatsReader(store);
+}
+
+function positive(value: number | undefined, fallback: number, field: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0)
+    throw invalidOption(field, "must be a positive number");
+  return value;
+}
