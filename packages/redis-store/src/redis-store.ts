@@ -25,6 +25,7 @@ import {
   type ResolvedOptions,
   resolveOptions,
 } from "./options.js";
+import { PushBatcher } from "./push-batcher.js";
 import { RedisQueueChannel } from "./queue-channel.js";
 import { defineScripts, formatSeconds, runScript } from "./scripts.js";
 import { attachSidekiqProcess } from "./sidekiq/process-heartbeat.js";
@@ -51,6 +52,7 @@ export class RedisStore implements VerkStore {
   readonly #ownsClient: boolean;
   readonly #address: string;
   readonly #acks: AckBatcher;
+  readonly #pushes: PushBatcher;
   readonly #channels = new Set<RedisQueueChannel>();
   readonly #control: ControlSubscriber;
   /** The add-on capabilities (stats counters, leases, once markers, cron registry, event log, due notifications). */
@@ -78,6 +80,7 @@ export class RedisStore implements VerkStore {
       options.client || options.url === undefined ? describeClient(this.client) : maskUrl(this.#options.url);
     defineScripts(this.client);
     this.#acks = new AckBatcher(this.client);
+    this.#pushes = new PushBatcher(this.client, this.keys);
     this.#control = new ControlSubscriber(this.keys.control, () => this.#duplicate());
     this.capabilities = redisCapabilities(this.client, this.keys, () => this.#duplicate());
   }
@@ -110,7 +113,7 @@ export class RedisStore implements VerkStore {
   /** Close every connection the store opened (QUIT, bounded by about 1 s each); never a passed-in `client`. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      await this.#acks.flush().catch(noop);
+      await Promise.all([this.#acks.flush().catch(noop), this.#pushes.flush().catch(noop)]);
       await Promise.all([...this.#channels].map((c) => c.close()));
       await this.#control.close();
       if (this.#ownsClient) await closeConnection(this.client);
@@ -118,22 +121,12 @@ export class RedisStore implements VerkStore {
     return this.#closing;
   }
 
-  /** LPUSH jobs onto `queue:<q>` (1,000 per command) and SADD their queues to `queues`. */
-  async push(jobs: readonly EncodedJob[]): Promise<void> {
-    const byQueue = new Map<string, string[]>();
-    for (const job of jobs) {
-      const list = byQueue.get(job.queue);
-      if (list) list.push(job.raw);
-      else byQueue.set(job.queue, [job.raw]);
-    }
-    const calls: Promise<unknown>[] = [];
-    for (const [queue, raws] of byQueue) {
-      calls.push(this.client.sadd(this.keys.queues, queue));
-      for (let i = 0; i < raws.length; i += CHUNK) {
-        calls.push(this.client.lpush(this.keys.queue(queue), ...raws.slice(i, i + CHUNK)));
-      }
-    }
-    await Promise.all(calls);
+  /**
+   * LPUSH jobs onto `queue:<q>` and SADD their queues to `queues`. Pushes of one event-loop turn
+   * share one LPUSH per queue (1,000 payloads per command); resolves once Redis stored them.
+   */
+  push(jobs: readonly EncodedJob[]): Promise<void> {
+    return this.#pushes.push(jobs);
   }
 
   /** ZADD entries to `schedule`, scored by `at` (epoch seconds, full float precision). */
