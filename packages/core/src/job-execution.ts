@@ -138,7 +138,13 @@ async function recordFailure(
 ): Promise<void> {
   const { queue, raw, job } = flight;
   const worker = findWorker(ctx, job);
-  const { payload, outcome } = planFailure(job, error, {
+  // As Sidekiq: a payload without `retry` takes the worker's option (default true) and keeps it;
+  // with no worker to ask (unknown class), such a job is dropped.
+  const planned =
+    job.retry === undefined || job.retry === null
+      ? { ...job, retry: worker ? (worker.options.retry ?? true) : false }
+      : job;
+  const { payload, outcome } = planFailure(planned, error, {
     defaultMaxRetries: ctx.maxRetries,
     deadLimits: ctx.dead,
     backoff: worker?.options.backoff,

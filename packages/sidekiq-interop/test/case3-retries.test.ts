@@ -119,6 +119,53 @@ describe.skipIf(!SIDEKIQ)("case 3: retries and dead jobs cross between Verk and 
     expect(typeof seen[1]!.enqueued_at).toBe("number");
   });
 
+  it("payloads without `retry` end where Sidekiq puts them: the worker's option, or dropped for an unknown class", async () => {
+    const payload = (cls: string, jid: string, queue: string, extra = "") =>
+      `{"class":"${cls}","args":["no retry"],"jid":"${jid}","queue":"${queue}","created_at":1800000000.5${extra}}`;
+    const cases = [
+      ["InteropFailJob", "a"],
+      ["NoSuchJob", "b"],
+      ["NoSuchJob", "c", ',"retry":true'],
+    ] as const;
+    for (const [queue, prefix] of [
+      ["sk", "1"],
+      ["vk", "2"],
+    ] as const) {
+      for (const [cls, id, extra] of cases) {
+        await ctx.redis.lpush(
+          `queue:${queue}`,
+          payload(cls, `${prefix}${id}`.padEnd(24, "0"), queue, extra ?? ""),
+        );
+      }
+    }
+    const sidekiq = ctx.track(await startSidekiq(ctx.redis, ctx.url, ["sk"], 1));
+    const fail = defineWorker(
+      "InteropFailJob",
+      () => {
+        throw new InteropError("no retry key");
+      },
+      { retry: 2 },
+    );
+    const verk = ctx.node({ queues: { vk: 1 }, workers: [fail] });
+    await verk.start();
+    await waitFor(async () => (await ctx.redis.llen("queue:sk")) + (await ctx.redis.llen("queue:vk")) === 0);
+    await waitFor(() => verk.runningJobs().length === 0);
+    await sidekiq.stop();
+    const where = async (prefix: string) => {
+      const out: Record<string, [string, unknown]> = {};
+      for (const set of ["retry", "dead"]) {
+        for (const raw of await ctx.redis.zrange(set, 0, -1)) {
+          const job = JSON.parse(raw) as { jid: string; retry: unknown };
+          if (job.jid.startsWith(prefix)) out[job.jid[1]!] = [set, job.retry];
+        }
+      }
+      return out;
+    };
+    const bySidekiq = await where("1");
+    expect(bySidekiq).toEqual({ a: ["retry", 2], c: ["retry", true] });
+    expect(await where("2")).toEqual(bySidekiq);
+  });
+
   it("the dead set keeps Sidekiq's age limit and at most maxJobs entries", async () => {
     const old = JSON.stringify({ class: "Old", args: [], jid: "0".repeat(24), queue: "interop", retry: 0 });
     await ctx.redis.zadd("dead", String(Date.now() / 1000 - 181 * 24 * 3600), old);
