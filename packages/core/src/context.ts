@@ -16,4 +16,6 @@ export interface RunnerContext {
   readonly fetchBlockMs: number;
   /** Unit of the payload times written on failure. (Default: `"seconds"`) */
   readonly timestamps?: TimestampUnit;
+  /** Fetched payloads larger than this (bytes) go to the dead set unread. (Default: no limit) */
+  readonly maxFetchPayloadBytes?: number;
 }

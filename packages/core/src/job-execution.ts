@@ -2,6 +2,7 @@ import type { RunnerContext } from "./context.js";
 import { JobTimeoutError, UnknownWorkerError } from "./errors.js";
 import { generateJid } from "./ids.js";
 import { type JobPayload, parsePayload } from "./job.js";
+import { runInJobScope } from "./job-scope.js";
 import { persist } from "./persist.js";
 import { planFailure } from "./retry.js";
 import { nowSeconds } from "./time.js";
@@ -46,16 +47,34 @@ function findWorker(ctx: RunnerContext, job: JobPayload): WorkerDefinition<never
   return typeof job.wrapped === "string" ? ctx.registry.get(job.wrapped) : undefined;
 }
 
-/** Call the handler; a sync throw, a rejection or a timeout all end as a rejection. */
+/**
+ * Call the handler; a sync throw, a rejection, a timeout, or an error thrown inside a callback
+ * the handler scheduled (attributed through the job scope) all end as a rejection.
+ */
 async function invoke(worker: WorkerDefinition<never>, flight: InFlightJob): Promise<void> {
   const timeoutMs = worker.options.timeout;
-  const run = (async () => {
+  let crash!: (error: unknown) => void;
+  const crashed = new Promise<never>((_resolve, reject) => {
+    crash = reject;
+  });
+  const scoped = {
+    queue: flight.queue,
+    jid: flight.job.jid,
+    crash: (error: unknown) => {
+      flight.abort(error);
+      crash(error);
+    },
+  };
+  const run = runInJobScope(scoped, async () => {
     await (worker.perform as (this: JobContext, ...args: unknown[]) => unknown).apply(
       flight,
       flight.job.args,
     );
-  })();
-  if (timeoutMs === undefined) return run;
+  });
+  // Whichever loses the race must not surface as an unhandled rejection.
+  crashed.catch(() => {});
+  run.catch(() => {});
+  if (timeoutMs === undefined) return Promise.race([run, crashed]);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
@@ -67,7 +86,7 @@ async function invoke(worker: WorkerDefinition<never>, flight: InFlightJob): Pro
   // A handler that settles after its timeout must not surface as an unhandled rejection.
   run.catch(() => {});
   try {
-    await Promise.race([run, timeout]);
+    await Promise.race([run, crashed, timeout]);
   } finally {
     clearTimeout(timer);
   }
@@ -84,6 +103,7 @@ export async function executeJob(
 ): Promise<void> {
   const { queue, raw } = flight;
   try {
+    checkFetchedSize(raw, ctx.maxFetchPayloadBytes);
     flight.job = parsePayload(raw);
   } catch (error) {
     await failMalformed(ctx, flight, error, giveUp);
@@ -207,6 +227,13 @@ async function failMalformed(
   };
   await persist(ctx, "fail", queue, () => ctx.store.fail(queue, ctx.nodeId, raw, outcome), giveUp);
   ctx.hub.emit("job:malformed", { queue, nodeId: ctx.nodeId, raw, error });
+}
+
+/** Throw when `raw` is over `max` bytes (UTF-8); cheap for payloads well under it. */
+function checkFetchedSize(raw: string, max: number | undefined): void {
+  if (max === undefined || raw.length * 3 <= max) return;
+  const bytes = Buffer.byteLength(raw);
+  if (bytes > max) throw new Error(`payload is ${bytes} bytes, over maxFetchPayloadBytes (${max})`);
 }
 
 /** Class name recorded for a payload that could not be read as a job. */

@@ -47,6 +47,17 @@ export interface VerkOptions {
   /** Add-ons such as `stats()` from `@verk/stats`. (Default: none) */
   plugins?: readonly VerkPlugin[];
   /**
+   * Largest fetched job JSON a queue accepts, in bytes: a bigger payload (e.g. pushed by another
+   * producer) goes to the dead set with its raw bytes, counted as failed, unread. (Default: 16,777,216 = 16 MiB)
+   */
+  maxFetchPayloadBytes?: number;
+  /**
+   * While the node runs, an exception thrown (or a promise rejected without handler) inside a
+   * callback a job handler scheduled (e.g. in a `setTimeout`) fails that job instead of crashing
+   * the process; errors that belong to no job still crash it. (Default: `true`)
+   */
+  containUncaught?: boolean;
+  /**
    * Unit of the times written into payloads (`created_at`, `enqueued_at`, `failed_at`,
    * `retried_at`): `"seconds"` (Float, Sidekiq 6.x/7.x, safe for 8.x readers) or
    * `"milliseconds"` (integers, as Sidekiq 8 writes them). Both are always read. (Default: `"seconds"`)
@@ -69,6 +80,8 @@ export interface ResolvedOptions {
   controlSyncMs: number;
   maxPayloadBytes: number;
   plugins: readonly VerkPlugin[];
+  maxFetchPayloadBytes: number;
+  containUncaught: boolean;
   timestamps: TimestampUnit;
 }
 
@@ -139,6 +152,8 @@ export function resolveOptions(options: VerkOptions): ResolvedOptions {
     controlSyncMs: positive("controlSyncMs", options.controlSyncMs, 5_000),
     maxPayloadBytes: positive("maxPayloadBytes", options.maxPayloadBytes, 1_048_576),
     plugins: options.plugins ?? [],
+    maxFetchPayloadBytes: positive("maxFetchPayloadBytes", options.maxFetchPayloadBytes, 16_777_216),
+    containUncaught: options.containUncaught ?? true,
     timestamps: resolveTimestamps(options.timestamps),
   };
 }

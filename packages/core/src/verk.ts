@@ -4,6 +4,7 @@ import { DuePoller } from "./due-poller.js";
 import { invalidOption, VerkError } from "./errors.js";
 import { EventHub, type VerkEventName, type VerkListener } from "./events.js";
 import { buildPayload, encodePayload, type JobPayload, type NewJob } from "./job.js";
+import { holdUncaughtGuard } from "./job-scope.js";
 import type { Logger } from "./logger.js";
 import type { NodeHandle } from "./node-handle.js";
 import {
@@ -51,6 +52,7 @@ export class Verk implements JobProducer {
   #connecting: Promise<void> | undefined;
   #detach: (() => Promise<void>) | undefined;
   #startedAt = 0;
+  #releaseGuard: (() => void) | undefined;
 
   /** Use {@link createVerk}. */
   constructor(options: VerkOptions) {
@@ -74,6 +76,7 @@ export class Verk implements JobProducer {
       dead: this.#options.dead,
       fetchBlockMs: this.#options.fetchBlockMs,
       timestamps: this.#options.timestamps,
+      maxFetchPayloadBytes: this.#options.maxFetchPayloadBytes,
     };
     this.#control = new ControlSync(
       store,
@@ -140,6 +143,7 @@ export class Verk implements JobProducer {
       await this.store.registerNode(this.nodeId, queues);
       for (const plugin of this.#options.plugins) await plugin.start?.(this);
       await this.#control.start();
+      if (this.#options.containUncaught) this.#releaseGuard ??= holdUncaughtGuard(this.logger);
       const paused = new Set(await this.store.pausedQueues());
       for (const [name, concurrency] of this.#options.queues)
         this.#startRunner(name, concurrency, paused.has(name));
@@ -186,6 +190,8 @@ export class Verk implements JobProducer {
       this.#hub.emit("node:down", { nodeId: this.nodeId, reason: "stopped" });
     }
     await this.store.close();
+    this.#releaseGuard?.();
+    this.#releaseGuard = undefined;
     this.#state = "stopped";
   }
 
