@@ -62,7 +62,7 @@ describe("Sidekiq process heartbeat", () => {
       labels: ["verk", "x"],
       identity: id,
     });
-    expect(hash).toMatchObject({ busy: "1", quiet: "false" });
+    expect(hash).toMatchObject({ busy: "1", quiet: "false", concurrency: "5" });
     expect(hash.beat).toMatch(/^\d+\.\d+$/);
     expect(Number(hash.rss)).toBeGreaterThan(0);
     expect(Number(hash.rtt_us)).toBeGreaterThanOrEqual(0);

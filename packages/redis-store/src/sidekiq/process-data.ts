@@ -87,5 +87,8 @@ export function processFields(
     String(quiet),
     "rss",
     String(Math.round(process.memoryUsage.rss() / 1024)),
+    // Sidekiq >= 8.1.2 also reads the concurrency at the top level of the hash.
+    "concurrency",
+    String(node.queues().reduce((sum, q) => sum + q.concurrency, 0)),
   ];
 }
