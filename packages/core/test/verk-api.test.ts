@@ -44,7 +44,7 @@ describe("producer API", () => {
     const memory = store();
     const verk = createVerk({ store: memory });
     await verk.schedule({ class: "W", queue: "q" }, new Date(Date.now() + 60_000));
-    const [[raw, at]] = [...memory.sets.schedule.entries()];
+    const [raw, at] = [...memory.sets.schedule.entries()][0]!;
     expect(JSON.parse(raw).enqueued_at).toBeUndefined();
     expect(at).toBeCloseTo(Date.now() / 1000 + 60, 0);
     await verk.schedule({ class: "W", queue: "q" }, Date.now() - 1);
