@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// `pnpm chaos [--jobs N] [--workers W] [--seconds S] [--kill-every-ms M] [--redis-restarts R] [--verbose]`
+// Prints `jobs N, lost 0, duplicates D, kills K, redis restarts R`; exits 1 when a job was lost or
+// something was left in a queue, an in-progress list or the retry/dead sets.
+import { parseArgs } from "node:util";
+import { runChaos, summary } from "./harness.mjs";
+
+const { values } = parseArgs({
+  options: {
+    jobs: { type: "string", default: "20000" },
+    workers: { type: "string", default: "6" },
+    seconds: { type: "string", default: "60" },
+    "kill-every-ms": { type: "string", default: "1500" },
+    "redis-restarts": { type: "string", default: "1" },
+    verbose: { type: "boolean", default: false },
+  },
+});
+
+const result = await runChaos({
+  jobs: Number(values.jobs),
+  workers: Number(values.workers),
+  produceMs: Number(values.seconds) * 1_000,
+  killEveryMs: Number(values["kill-every-ms"]),
+  redisRestarts: Number(values["redis-restarts"]),
+  drainTimeoutMs: 60_000,
+  log: values.verbose ? (line) => console.error(line) : undefined,
+});
+console.log(summary(result));
+console.log(
+  `in flight at kills ${result.inFlightAtKills}, in progress at Redis restarts ${result.inFlightAtRedisRestarts}, ` +
+    `leftovers ${JSON.stringify(result.leftovers)}, ${(result.elapsedMs / 1000).toFixed(1)} s`,
+);
+process.exit(result.lost === 0 && Object.keys(result.leftovers).length === 0 ? 0 : 1);

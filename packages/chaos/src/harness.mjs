@@ -1,0 +1,231 @@
+// The chaos harness: worker processes on one private Redis with AOF on, jobs that record their
+// jid, random SIGKILLs and restarts of workers, Redis restarts; then checks that every job ran.
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { core, Redis, redisStoreModule, testRedis } from "./deps.mjs";
+
+const WORKER = fileURLToPath(new URL("./worker.mjs", import.meta.url));
+
+/**
+ * @typedef {object} ChaosOptions
+ * @property {number} [jobs] jobs to enqueue (default 4,000)
+ * @property {number} [workers] worker processes kept running (default 4)
+ * @property {number} [concurrency] jobs per worker at once (default 20)
+ * @property {number} [produceMs] how long jobs are enqueued and workers killed, in ms (default 20,000)
+ * @property {number} [killEveryMs] mean time between two SIGKILLs, in ms (default 1,500)
+ * @property {number} [redisRestarts] Redis kills + restarts during the run (default 1)
+ * @property {number} [heartbeatMs] worker heartbeat interval (default 250)
+ * @property {number} [nodeTtlMs] worker heartbeat TTL (default 1,000)
+ * @property {number} [drainTimeoutMs] how long to wait for every job after the chaos (default 30,000)
+ * @property {(line: string) => void} [log] progress lines (default none)
+ */
+
+/**
+ * @typedef {object} ChaosResult
+ * @property {number} jobs
+ * @property {number} lost jids that never ran
+ * @property {number} duplicates extra runs (sum over jids of runs - 1)
+ * @property {number} kills worker SIGKILLs
+ * @property {number} redisRestarts
+ * @property {number} inFlightAtKills jobs in the killed workers' in-progress lists at the kills
+ * @property {number} inFlightAtRedisRestarts jobs in progress anywhere when Redis was killed
+ * @property {Record<string, number>} leftovers non-empty queue / in-progress / retry / dead / schedule sizes
+ * @property {number} elapsedMs
+ */
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const random = (min, max) => min + Math.random() * (max - min);
+
+/** One summary line: `jobs N, lost L, duplicates D, kills K, redis restarts R`. */
+export function summary(result) {
+  return `jobs ${result.jobs}, lost ${result.lost}, duplicates ${result.duplicates}, kills ${result.kills}, redis restarts ${result.redisRestarts}`;
+}
+
+/**
+ * Run the chaos scenario and report. Never throws for a broken guarantee: check the result.
+ * @param {ChaosOptions} [options]
+ * @returns {Promise<ChaosResult>}
+ */
+export async function runChaos(options = {}) {
+  const jobs = options.jobs ?? 4_000;
+  const workerCount = options.workers ?? 4;
+  const produceMs = options.produceMs ?? 20_000;
+  const killEveryMs = options.killEveryMs ?? 1_500;
+  const restarts = options.redisRestarts ?? 1;
+  const log = options.log ?? (() => {});
+  const started = Date.now();
+
+  const redis = await testRedis.startRedis({ args: ["--appendonly", "yes", "--appendfsync", "always"] });
+  const admin = new Redis(redis.url, { maxRetriesPerRequest: null });
+  admin.on("error", () => {});
+  const env = {
+    ...process.env,
+    REDIS_URL: redis.url,
+    CONCURRENCY: String(options.concurrency ?? 20),
+    HEARTBEAT_MS: String(options.heartbeatMs ?? 250),
+    NODE_TTL_MS: String(options.nodeTtlMs ?? 1_000),
+  };
+  /** @type {Set<{ child: import("node:child_process").ChildProcess, nodeId?: string }>} */
+  const workers = new Set();
+  let stopping = false;
+
+  const spawnWorker = () => {
+    const child = fork(WORKER, [], { env, stdio: ["ignore", "ignore", "pipe", "ipc"] });
+    const entry = { child, nodeId: undefined };
+    child.stderr.on("data", (chunk) => log(`worker: ${String(chunk).trim()}`));
+    child.on("message", (message) => {
+      if (message?.type === "started") entry.nodeId = message.nodeId;
+    });
+    child.on("exit", () => {
+      workers.delete(entry);
+    });
+    workers.add(entry);
+    return entry;
+  };
+
+  const result = {
+    jobs,
+    lost: 0,
+    duplicates: 0,
+    kills: 0,
+    redisRestarts: 0,
+    inFlightAtKills: 0,
+    inFlightAtRedisRestarts: 0,
+    leftovers: {},
+    elapsedMs: 0,
+  };
+  const producerStore = redisStoreModule.redisStore({ url: redis.url, sidekiqProcess: false });
+  const producer = core.createVerk({ store: producerStore, logger: quietLogger() });
+  const jids = [];
+  let redisDown = Promise.resolve();
+
+  try {
+    for (let i = 0; i < workerCount; i++) spawnWorker();
+
+    // Producer: enqueue evenly over produceMs (paused while Redis is down).
+    const producing = (async () => {
+      const batches = 40;
+      const perBatch = Math.ceil(jobs / batches);
+      for (let b = 0; b < batches && jids.length < jobs; b++) {
+        await redisDown;
+        const count = Math.min(perBatch, jobs - jids.length);
+        const batch = Array.from({ length: count }, () => ({
+          class: "ChaosJob",
+          queue: "chaos",
+          args: [Math.round(random(20, 120))],
+        }));
+        jids.push(...(await producer.enqueueBulk(batch)));
+        await sleep(produceMs / batches);
+      }
+    })();
+
+    // Killer: SIGKILL a random started worker, start a new one a little later.
+    const killing = (async () => {
+      const restartAt = new Set(
+        Array.from({ length: restarts }, (_, i) => Math.round(((i + 1) * produceMs) / (restarts + 1))),
+      );
+      const end = started + produceMs;
+      while (Date.now() < end) {
+        await sleep(random(0.5, 1.5) * killEveryMs);
+        const elapsed = Date.now() - started;
+        for (const at of restartAt) {
+          if (elapsed >= at) {
+            restartAt.delete(at);
+            result.inFlightAtRedisRestarts += await inProgressTotal(admin);
+            let up;
+            redisDown = new Promise((resolve) => {
+              up = resolve;
+            });
+            log(`killing Redis at ${elapsed} ms`);
+            await redis.kill();
+            await sleep(random(500, 1_500));
+            await redis.restart();
+            result.redisRestarts++;
+            up();
+            log("Redis is back");
+          }
+        }
+        const candidates = [...workers].filter((w) => w.nodeId && w.child.exitCode === null);
+        if (candidates.length === 0) continue;
+        const victim = candidates[Math.floor(Math.random() * candidates.length)];
+        const inFlight = await admin.llen(`inprogress:chaos:${victim.nodeId}`);
+        victim.child.kill("SIGKILL");
+        result.kills++;
+        result.inFlightAtKills += inFlight;
+        log(`SIGKILL worker ${victim.nodeId} with ${inFlight} job(s) in flight`);
+        setTimeout(
+          () => {
+            if (!stopping) spawnWorker();
+          },
+          random(100, 600),
+        );
+      }
+    })();
+
+    await Promise.all([producing, killing]);
+    await sleep(700);
+    while (workers.size < workerCount) spawnWorker();
+
+    // Drain: every job ran and nothing is left anywhere.
+    const deadline = Date.now() + (options.drainTimeoutMs ?? 30_000);
+    for (;;) {
+      const ran = await admin.scard("chaos:ran");
+      const left = await leftovers(admin);
+      if (ran >= jobs && Object.keys(left).length === 0) break;
+      if (Date.now() > deadline) break;
+      await sleep(250);
+    }
+  } finally {
+    stopping = true;
+    await Promise.all(
+      [...workers].map(
+        ({ child }) =>
+          new Promise((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve(undefined);
+            child.once("exit", resolve);
+            child.kill("SIGTERM");
+            setTimeout(() => child.kill("SIGKILL"), 8_000).unref();
+          }),
+      ),
+    );
+    await producer.stop().catch(() => {});
+  }
+
+  const ran = new Set(await admin.smembers("chaos:ran"));
+  result.lost = jids.filter((jid) => !ran.has(jid)).length + Math.max(0, jobs - jids.length);
+  for (let i = 0; i < jids.length; i += 1_000) {
+    const counts = await admin.mget(...jids.slice(i, i + 1_000).map((jid) => `chaos:count:${jid}`));
+    for (const count of counts) if (count !== null) result.duplicates += Number(count) - 1;
+  }
+  result.leftovers = await leftovers(admin);
+  result.elapsedMs = Date.now() - started;
+  admin.disconnect();
+  await redis.stop();
+  return result;
+}
+
+async function inProgressTotal(admin) {
+  let total = 0;
+  for (const key of await admin.keys("inprogress:*")) total += await admin.llen(key);
+  return total;
+}
+
+async function leftovers(admin) {
+  const left = {};
+  const queue = await admin.llen("queue:chaos");
+  if (queue > 0) left["queue:chaos"] = queue;
+  for (const key of await admin.keys("inprogress:*")) {
+    const n = await admin.llen(key);
+    if (n > 0) left[key] = n;
+  }
+  for (const set of ["retry", "dead", "schedule"]) {
+    const n = await admin.zcard(set);
+    if (n > 0) left[set] = n;
+  }
+  return left;
+}
+
+function quietLogger() {
+  const noop = () => {};
+  return { debug: noop, info: noop, warn: noop, error: noop };
+}
