@@ -6,6 +6,20 @@ import type { VerkStore } from "@verk/core";
 import type { RedisStoreOptions } from "./options.js";
 import { RedisStore } from "./redis-store.js";
 
+export type {
+  ActionResult,
+  AdminProcess,
+  AdminQueue,
+  AdminSetName,
+  AdminSource,
+  BusyJob,
+  ListOptions,
+  ListPage,
+  MoveAction,
+  ProgressFn,
+  SetEntry,
+} from "./admin/index.js";
+export { ACTION_BATCH, latencyOf, moveMembers, RedisAdmin, toEntry } from "./admin/index.js";
 export type { Keys } from "./keys.js";
 export { createKeys } from "./keys.js";
 export type { RedisStoreOptions } from "./options.js";
