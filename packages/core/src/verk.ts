@@ -121,6 +121,8 @@ export class Verk implements JobProducer {
   /**
    * Start the node: connect, put back any job this node id left in progress (a restart with a
    * fixed `nodeId`), start plugins, then every queue's fetch loop and the due-job poller.
+   * When the store cannot connect (e.g. `CONNECTION_FAILED` once the Redis store's
+   * `connectTimeoutMs` ran out) it rejects with that error and the instance is stopped.
    */
   async start(): Promise<void> {
     if (this.#state !== "idle") {
@@ -132,6 +134,13 @@ export class Verk implements JobProducer {
     this.#state = "starting";
     try {
       await this.connect();
+    } catch (error) {
+      // Nothing started: don't talk to a store that could not connect (its commands would wait).
+      this.#state = "stopped";
+      await this.store.close().catch(() => {});
+      throw error;
+    }
+    try {
       const queues = [...this.#options.queues.keys()];
       const recovered = await this.store.recoverNode(this.nodeId);
       if (recovered > 0) {
