@@ -22,6 +22,7 @@ export type {
 export { ACTION_BATCH, latencyOf, moveMembers, RedisAdmin, toEntry } from "./admin/index.js";
 export type { Keys } from "./keys.js";
 export { createKeys } from "./keys.js";
+export type { LivenessOptions } from "./nodes/options.js";
 export type { RedisStoreOptions } from "./options.js";
 export { DEFAULT_URL, maskUrl } from "./options.js";
 export { RedisStore } from "./redis-store.js";
