@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { MemoryStore } from "../src/memory-store.js";
 import { createVerk, type Verk } from "../src/verk.js";
@@ -178,6 +180,15 @@ describe("misbehaving handlers are contained and their outcome recorded", () => 
       await verk.stop();
       expect(process.listenerCount("uncaughtException")).toBe(0);
     });
+  });
+
+  it("still crashes on an uncaught error that belongs to no job", () => {
+    const tsx = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url));
+    const fixture = fileURLToPath(new URL("./fixtures/stray-throw.ts", import.meta.url));
+    const result = spawnSync(tsx, [fixture], { encoding: "utf8", timeout: 15_000 });
+    expect(result.stdout).not.toContain("still alive");
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain("stray error outside any job");
   });
 
   it("contains event listeners that throw", async () => {
