@@ -225,6 +225,56 @@ describe("misbehaving handlers are contained and their outcome recorded", () => 
   });
 });
 
+describe("store outages", () => {
+  it("retries an ack and a failure until they land, each applied once, in order", async () => {
+    const store = new MemoryStore();
+    let ackFailures = 3;
+    let failFailures = 2;
+    const ack = store.ack.bind(store);
+    const fail = store.fail.bind(store);
+    const acks: boolean[] = [];
+    store.ack = async (...args) => {
+      if (ackFailures-- > 0) throw new Error("connection lost");
+      const done = await ack(...args);
+      acks.push(done);
+      return done;
+    };
+    store.fail = async (...args) => {
+      if (failFailures-- > 0) throw new Error("connection lost");
+      return fail(...args);
+    };
+    const errors: unknown[] = [];
+    const Good = defineWorker("Good", () => {}, { queue: "q" });
+    const Bad = defineWorker(
+      "Bad",
+      () => {
+        throw new Error("nope");
+      },
+      { queue: "q" },
+    );
+    const verk = createVerk({
+      store,
+      queues: { q: 1 },
+      workers: [Good, Bad],
+      fetchBlockMs: 50,
+      pollIntervalMs: 0,
+      logger: silent,
+    });
+    running.push(verk);
+    verk.on("error", (event) => {
+      errors.push(event);
+    });
+    await verk.start();
+    await verk.enqueue({ class: "Good", queue: "q" });
+    await verk.enqueue({ class: "Bad", queue: "q" });
+    await until(() => acks.length === 1 && store.sets.retry.size === 1, 10_000);
+    expect(acks).toEqual([true]);
+    expect(errors).toHaveLength(5);
+    expect(store.list(MemoryStore.inProgressKey("q", verk.nodeId))).toEqual([]);
+    expect(retried(store)).toHaveLength(1);
+  });
+});
+
 describe("bad input", () => {
   it.each([
     ["invalid JSON", "{not json", /malformed payload/],
