@@ -1,0 +1,90 @@
+import { createVerk, type NewJob } from "@verk/core";
+import type { Command } from "../command.js";
+import { UsageError } from "../util/errors.js";
+import { when } from "../util/format.js";
+import { parseDuration, parseTime } from "../util/time.js";
+
+/** Parse the args JSON: an array, or a single value wrapped in one. */
+export function parseArgsJson(text: string | undefined): unknown[] {
+  if (text === undefined) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`invalid JSON args ${JSON.stringify(text)}: ${reason} (example: '[1, "two"]')`);
+  }
+  if (!Array.isArray(value)) {
+    throw new UsageError(`args must be a JSON array, got ${JSON.stringify(text)} (example: '[1, "two"]')`);
+  }
+  return value;
+}
+
+function parseRetry(value: unknown): boolean | number | undefined {
+  if (value === undefined) return undefined;
+  if (value === "true") return true;
+  if (value === "false") return false;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError(`--retry must be true, false or an integer >= 0, got "${String(value)}"`);
+  return n;
+}
+
+/** `verk enqueue`. */
+export const enqueue: Command = {
+  name: "enqueue",
+  summary: "enqueue a job now, at a time (--at) or after a delay (--in)",
+  usage: ["enqueue <class> [args-json] [--queue <q>] [--at <time> | --in <duration>] [--retry <n>]"],
+  description:
+    "args-json is a JSON array of arguments (default []). The job is written in Sidekiq's format, so a\nVerk node or a Sidekiq process running <class> picks it up.",
+  flags: {
+    queue: { type: "string", short: "q", value: "<q>", description: "queue (default: default)" },
+    at: { type: "string", value: "<time>", description: "run at an ISO 8601 time or epoch seconds" },
+    in: { type: "string", value: "<duration>", description: "run after a delay: 30s, 5m, 1h30m, 2d" },
+    retry: {
+      type: "string",
+      value: "<n>",
+      description: "retries: an integer, true (25) or false (default: true)",
+    },
+  },
+  examples: [
+    "verk enqueue SendEmail '[\"ann@example.com\", 42]'",
+    "verk enqueue Report '[]' --queue low --in 30s",
+    "verk enqueue Cleanup --at 2030-01-01T00:00:00Z --retry 3 --json",
+  ],
+  async run(ctx, positionals, values) {
+    const [className, argsText, ...extra] = positionals;
+    if (!className) throw new UsageError("enqueue needs a job class, e.g. `verk enqueue SendEmail '[1]'`");
+    if (extra.length > 0)
+      throw new UsageError(
+        `enqueue takes one JSON args value; quote it: '${[argsText, ...extra].join(" ")}'`,
+      );
+    const args = parseArgsJson(argsText);
+    if (values.at !== undefined && values.in !== undefined)
+      throw new UsageError("give either --at or --in, not both");
+    let atMs: number | undefined;
+    if (typeof values.at === "string") atMs = parseTime(values.at, "--at");
+    if (typeof values.in === "string") atMs = Date.now() + parseDuration(values.in, "--in") * 1000;
+    const queue = (values.queue as string | undefined) ?? "default";
+    const retry = parseRetry(values.retry);
+    const job: NewJob = { class: className, queue, args, ...(retry === undefined ? {} : { retry }) };
+    const store = await ctx.store();
+    const verk = createVerk({ store });
+    const scheduled = atMs !== undefined && atMs > Date.now();
+    const jid = scheduled ? await verk.schedule(job, atMs!) : await verk.enqueue(job);
+    if (ctx.options.json) {
+      ctx.printJson({
+        jid,
+        class: className,
+        queue,
+        args,
+        ...(scheduled ? { at: new Date(atMs!).toISOString() } : {}),
+      });
+    } else if (scheduled) {
+      ctx.print(`scheduled ${ctx.p.bold(className)} ${jid} on "${queue}" ${when(atMs)}`);
+    } else {
+      ctx.print(`enqueued ${ctx.p.bold(className)} ${jid} on "${queue}"`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,197 @@
+import {
+  consoleLogger,
+  createVerk,
+  describeError,
+  type Logger,
+  type LogLevel,
+  type VerkPlugin,
+} from "@verk/core";
+import { maskUrl, redisStore } from "@verk/redis-store";
+import type { Command } from "../command.js";
+import { loadConfig, loadWorkers, parseQueues } from "../config.js";
+import { connectionError } from "../context.js";
+import { CliError, UsageError } from "../util/errors.js";
+
+const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
+
+function level(value: unknown, source: string, fallback: LogLevel): LogLevel {
+  if (value === undefined) return fallback;
+  if (!LEVELS.includes(value as LogLevel))
+    throw new UsageError(`${source} must be one of ${LEVELS.join(", ")}`);
+  return value as LogLevel;
+}
+
+async function statsPlugin(): Promise<VerkPlugin | undefined> {
+  try {
+    const mod = (await import("@verk/stats")) as { stats?: () => VerkPlugin };
+    return typeof mod.stats === "function" ? mod.stats() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function errorText(error: unknown): string {
+  try {
+    const d = describeError(error) as { errorClass?: string; message?: string };
+    return `${d.errorClass ?? "Error"}: ${d.message ?? ""}`;
+  } catch {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  }
+}
+
+/** `verk work`. */
+export const work: Command = {
+  name: "work",
+  summary: "run a node: the queues and workers of verk.config.{js,mjs,cjs,json}",
+  usage: ["work [--config <file>] [--queues <q:n,...>] [--log-level <level>]"],
+  description:
+    "Looks for verk.config.js, .mjs, .cjs, .json (or .ts on a Node.js that strips types) in the working\n" +
+    "directory. Environment overrides: REDIS_URL, VERK_NAMESPACE, VERK_QUEUES=default:25,priority:10;\n" +
+    "flags override both. SIGTERM/SIGINT stop gracefully (running jobs finish or go back to their queue;\n" +
+    "a second signal exits at once), SIGTSTP quiets the node (stops fetching). One log line per job.",
+  flags: {
+    config: {
+      type: "string",
+      short: "c",
+      value: "<file>",
+      description: "config file (default: verk.config.* in cwd)",
+    },
+    queues: {
+      type: "string",
+      short: "q",
+      value: "<q:n,...>",
+      description: "queues and concurrency, e.g. default:25,low:5",
+    },
+    "log-level": {
+      type: "string",
+      value: "<level>",
+      description: "debug, info, warn, error or silent (default: info)",
+    },
+    "job-log-level": {
+      type: "string",
+      value: "<level>",
+      description: "level of the per-job line (default: info)",
+    },
+    timeout: {
+      type: "string",
+      short: "t",
+      value: "<ms>",
+      description: "shutdown timeout in ms (default: 25000)",
+    },
+  },
+  examples: [
+    "verk work",
+    "verk work --config config/verk.config.mjs --queues default:25,mailers:5",
+    "REDIS_URL=redis://redis:6379/1 VERK_QUEUES=critical:10,default:5 verk work --log-level warn",
+  ],
+  async run(ctx, _positionals, values) {
+    const { io } = ctx;
+    const { config, path, dir } = await loadConfig(io.cwd, values.config as string | undefined);
+    const redisUrl =
+      (values["redis-url"] as string | undefined) ??
+      io.env.REDIS_URL ??
+      config.redisUrl ??
+      ctx.options.redisUrl;
+    const namespace =
+      (values.namespace as string | undefined) ?? (io.env.VERK_NAMESPACE || undefined) ?? config.namespace;
+    let queues: Record<string, number>;
+    if (typeof values.queues === "string") queues = parseQueues(values.queues, "--queues");
+    else if (io.env.VERK_QUEUES) queues = parseQueues(io.env.VERK_QUEUES, "VERK_QUEUES");
+    else if (typeof config.queues === "string") queues = parseQueues(config.queues, "queues");
+    else queues = config.queues ?? { default: 10 };
+    const logLevel = level(values["log-level"] ?? config.logLevel, "--log-level", "info");
+    const jobLevel = level(values["job-log-level"] ?? config.jobLogLevel, "--job-log-level", "info");
+    const timeout =
+      values.timeout !== undefined ? Number(values.timeout) : (config.shutdownTimeoutMs ?? 25_000);
+    if (!Number.isFinite(timeout) || timeout < 0)
+      throw new UsageError("--timeout must be a number of milliseconds");
+    const workers = await loadWorkers(config.workers ?? [], dir);
+    if (workers.length === 0) {
+      throw new CliError(
+        path
+          ? `${path} lists no workers (workers: ["./workers.js"])`
+          : "no verk.config.{js,mjs,cjs,json} in this directory (or pass --config)",
+      );
+    }
+    const base: Logger = consoleLogger(logLevel);
+    // Core logs each failure at info; the CLI writes its own single line per job instead.
+    const logger: Logger = {
+      ...base,
+      info: (message, fields) => {
+        if (!/ failed \((retry|dead|discard)\)$/.test(message)) base.info(message, fields);
+      },
+    };
+    const plugins = [...(config.plugins ?? [])];
+    if (config.stats !== false) {
+      const plugin = await statsPlugin();
+      if (plugin) plugins.push(plugin);
+    }
+    const store = redisStore({ url: redisUrl, ...(namespace ? { namespace } : {}) });
+    const verk = createVerk({
+      ...config.verk,
+      store,
+      queues,
+      workers,
+      plugins,
+      logger,
+      shutdownTimeoutMs: timeout,
+    });
+    if (jobLevel !== "silent") {
+      const log = logger[jobLevel];
+      verk.on("job:finished", ({ job, queue, durationMs }) =>
+        log(`done ${job.class} jid=${job.jid} queue=${queue} ${durationMs} ms`),
+      );
+    }
+    verk.on("job:failed", ({ job, queue, durationMs, outcome, error }) =>
+      logger.warn(
+        `fail ${job.class} jid=${job.jid} queue=${queue} ${durationMs} ms -> ${outcome}: ${errorText(error)}`,
+      ),
+    );
+    try {
+      await verk.start();
+    } catch (error) {
+      await verk.stop({ timeout: 0 }).catch(() => {});
+      if ((error as { code?: string }).code === "CONNECTION_FAILED")
+        throw connectionError(error, maskUrl(redisUrl));
+      throw error;
+    }
+    logger.info(
+      `node ${verk.nodeId} running ${Object.entries(queues)
+        .map(([q, n]) => `${q}:${n}`)
+        .join(
+          ",",
+        )} with ${workers.map((w) => w.name).join(", ")} on ${maskUrl(redisUrl)}${namespace ? ` ns=${namespace}` : ""} (pid ${process.pid})`,
+    );
+    return new Promise<number>((resolveExit) => {
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) {
+          logger.warn(
+            `${signal} again: exiting now; unfinished jobs are recovered when the node is seen dead`,
+          );
+          resolveExit(1);
+          return;
+        }
+        stopping = true;
+        const running = verk.runningJobs().length;
+        logger.info(`${signal}: stopping, waiting up to ${timeout} ms for ${running} running job(s)`);
+        verk.stop().then(
+          () => {
+            logger.info("stopped");
+            resolveExit(0);
+          },
+          (error: unknown) => {
+            logger.error(`stop failed: ${errorText(error)}`);
+            resolveExit(1);
+          },
+        );
+      };
+      process.on("SIGTERM", () => stop("SIGTERM"));
+      process.on("SIGINT", () => stop("SIGINT"));
+      process.on("SIGTSTP", () => {
+        verk.quiet();
+        logger.info("SIGTSTP: quiet, no longer fetching new jobs (SIGTERM to stop)");
+      });
+    });
+  },
+};
