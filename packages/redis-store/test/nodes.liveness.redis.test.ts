@@ -178,6 +178,36 @@ describe("dead-peer recovery", () => {
   });
 });
 
+describe("orphans in a live node's own in-progress list", () => {
+  it("puts back a job whose fetch reply was lost, and leaves running jobs alone", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const ran: string[] = [];
+    const verk = node(async (jid) => {
+      ran.push(jid);
+      if (jid === "slow") await gate;
+    });
+    const recovered: unknown[] = [];
+    verk.on("jobs:recovered", (e) => {
+      recovered.push(e);
+    });
+    await verk.start();
+    await verk.enqueue({ class: "Rec", queue: "q", args: ["slow"] });
+    await until(() => ran.length === 1);
+    // As if a fetch had moved this job but its reply never arrived.
+    await admin.lpush(`inprogress:q:${verk.nodeId}`, payload("lost"));
+    await until(() => ran.includes("lost"));
+    expect(recovered).toEqual([{ nodeId: verk.nodeId, fromNodeId: verk.nodeId, count: 1 }]);
+    await wait(400);
+    expect(ran.filter((jid) => jid === "slow")).toHaveLength(1);
+    expect(await admin.lrange(`inprogress:q:${verk.nodeId}`, 0, -1)).toHaveLength(1);
+    release();
+    await until(async () => (await admin.llen(`inprogress:q:${verk.nodeId}`)) === 0);
+  });
+});
+
 describe("zombie node (declared dead while paused, then back)", () => {
   it("recognises the late ack, duplicates and removes nothing, and re-registers", async () => {
     let releaseA!: () => void;

@@ -2,6 +2,7 @@ import type { NodeHandle } from "@verk/core";
 import type { Redis } from "ioredis";
 import type { Keys } from "../keys.js";
 import type { ResolvedLiveness } from "./options.js";
+import { OrphanReconciler } from "./reconcile.js";
 import { heartbeatKey, POISON_DEAD_LIMITS, recoverDeadPeer } from "./recover-peer.js";
 
 /** Members asked per SSCAN call of the node registry. */
@@ -24,6 +25,8 @@ export const livenessByNode = new Map<string, NodeLiveness>();
  *    two scans at least `2 × heartbeatMs` apart is dead: its in-progress jobs go back to the front
  *    of their queues (`recover-dead`, poison pills to the dead set) and it leaves the registry
  *    (`forget-node`). Emits `jobs:recovered` and `node:down` (reason `"expired"`).
+ * 3. Put back jobs of this node's own in-progress lists that no local runner holds on two checks
+ *    in a row (a fetch whose reply was lost), see {@link OrphanReconciler}.
  * After this node lost Redis (a failed or late heartbeat) it waits `nodeTtlMs` before declaring
  * anyone dead, since its peers could not beat either. Errors are logged, never thrown.
  */
@@ -33,6 +36,7 @@ export class NodeLiveness {
   readonly #node: NodeHandle;
   readonly #settings: LivenessSettings;
   readonly #suspects = new Map<string, number>();
+  readonly #orphans: OrphanReconciler;
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> | undefined;
   #stopped = false;
@@ -45,6 +49,7 @@ export class NodeLiveness {
     this.#keys = keys;
     this.#node = node;
     this.#settings = settings;
+    this.#orphans = new OrphanReconciler(redis, keys, node);
   }
 
   /** Beat once now (resolves when written or failed), then tick every `heartbeatMs`. */
@@ -102,6 +107,7 @@ export class NodeLiveness {
   async #tick(): Promise<void> {
     if (this.#stopped || this.#suspended) return;
     await this.#beat();
+    await this.#orphans.check();
     if (Date.now() < this.#holdUntil) return;
     await this.#scan();
   }
