@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { LogLevel, VerkOptions, VerkPlugin, WorkerDefinition } from "@verk/core";
+import type { RedisStoreOptions } from "@verk/redis-store";
 import { CliError, UsageError } from "./util/errors.js";
 
 /**
@@ -31,6 +32,8 @@ export interface VerkConfig {
   jobLogLevel?: LogLevel;
   /** Milliseconds a stop waits for running jobs before putting them back. (Default: 25,000) */
   shutdownTimeoutMs?: number;
+  /** Further `redisStore` options (e.g. `sidekiqProcess: { intervalMs: 1000 }`, `heartbeatMs`). (Default: none) */
+  redis?: Omit<RedisStoreOptions, "url" | "namespace" | "client">;
   /** Further `createVerk` options (e.g. `maxRetries`, `pollIntervalMs`). (Default: none) */
   verk?: Partial<Omit<VerkOptions, "store" | "queues" | "workers" | "plugins" | "logger">>;
 }

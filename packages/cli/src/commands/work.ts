@@ -126,7 +126,7 @@ export const work: Command = {
       const plugin = await statsPlugin();
       if (plugin) plugins.push(plugin);
     }
-    const store = redisStore({ url: redisUrl, ...(namespace ? { namespace } : {}) });
+    const store = redisStore({ ...config.redis, url: redisUrl, ...(namespace ? { namespace } : {}) });
     const verk = createVerk({
       ...config.verk,
       store,
