@@ -94,12 +94,14 @@ async function invoke(worker: WorkerDefinition<never>, flight: InFlightJob): Pro
 
 /**
  * Run one fetched job to its end: parse, run the worker, then ack or fail it in the store.
+ * `handlerSettled` is called once the handler resolved or failed, before the ack/failure write.
  * Never rejects: every outcome is recorded (malformed payloads go to the dead set with their raw bytes).
  */
 export async function executeJob(
   ctx: RunnerContext,
   flight: InFlightJob,
   giveUp: () => boolean,
+  handlerSettled?: () => void,
 ): Promise<void> {
   const { queue, raw } = flight;
   try {
@@ -122,6 +124,7 @@ export async function executeJob(
     failed = true;
     failure = error;
   }
+  handlerSettled?.();
   if (flight.abandoned) return;
   if (!failed) {
     const acked = await persist(ctx, "ack", queue, () => ctx.store.ack(queue, nodeId, raw), giveUp);

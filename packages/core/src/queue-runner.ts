@@ -38,6 +38,8 @@ export class QueueRunner {
   readonly concurrency: number;
   readonly #ctx: RunnerContext;
   readonly #inFlight = new Set<InFlightJob>();
+  /** Jobs whose handler is still running (the rest of `#inFlight` waits for its ack or failure write). */
+  #running = 0;
   readonly #idleWaiters = new Set<() => void>();
   #status: QueueStatus = "stopped";
   #paused = false;
@@ -169,7 +171,10 @@ export class QueueRunner {
     const { logger, hub, fetchBlockMs } = this.#ctx;
     let errorDelay = 0;
     while (!this.#stopping) {
-      const free = this.concurrency - this.#inFlight.size;
+      // A slot frees when the handler settles, so the next fetch overlaps the pending ack round
+      // trip; jobs waiting for their ack are capped at `concurrency` more (they stay in the
+      // in-progress list until acked, so nothing exists only in memory).
+      const free = Math.min(this.concurrency - this.#running, 2 * this.concurrency - this.#inFlight.size);
       if (this.#paused || free <= 0) {
         await new Promise<void>((resolve) => {
           this.#wake = resolve;
@@ -199,7 +204,16 @@ export class QueueRunner {
   #dispatch(raw: string): void {
     const flight = new InFlightJob(this.name, raw);
     this.#inFlight.add(flight);
-    executeJob(this.#ctx, flight, () => this.#giveUp).finally(() => {
+    this.#running++;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.#running--;
+      this.#signal();
+    };
+    executeJob(this.#ctx, flight, () => this.#giveUp, release).finally(() => {
+      release();
       this.#inFlight.delete(flight);
       this.#signal();
       this.#settlePause();
