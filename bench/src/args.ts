@@ -15,10 +15,18 @@ export interface BenchArgs {
   out: string | undefined;
   /** Write worker `--cpu-prof` files of the 1-process workload into this directory. */
   cpuProfDir: string | undefined;
+  /** Longest wait, per step, for other processes to use <= 0.3 cores. (Default: 5,000; `--smoke`: 0) */
+  quietWaitMs: number;
+  /** Workloads to run: enqueue, bulk, process, process2, latency. (Default: all) */
+  steps: string[];
 }
 
+/** The workload ids of `--steps`. */
+export const ALL_STEPS = ["enqueue", "bulk", "process", "process2", "latency"] as const;
+
 const USAGE = `usage: pnpm bench [--jobs N] [--rounds R] [--smoke] [--only verk,bullmq,...] [--latency-ms MS]
-                  [--out FILE] [--cpu-prof DIR]`;
+                  [--out FILE] [--cpu-prof DIR] [--quiet-wait-ms MS]
+                  [--steps enqueue,bulk,process,process2,latency]`;
 
 /** Parse `argv` (without node and the script). Throws with a usage line on bad input. */
 export function parseArgs(argv: readonly string[]): BenchArgs {
@@ -30,7 +38,10 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     latencyMs: 3_000,
     out: undefined,
     cpuProfDir: undefined,
+    quietWaitMs: 5_000,
+    steps: [...ALL_STEPS],
   };
+  let quietSet = false;
   let jobsSet = false;
   let latencySet = false;
   for (let i = 0; i < argv.length; i++) {
@@ -56,7 +67,18 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       latencySet = true;
     } else if (flag === "--out") args.out = value();
     else if (flag === "--cpu-prof") args.cpuProfDir = value();
-    else if (flag === "--only") {
+    else if (flag === "--steps") {
+      args.steps = value()
+        .split(",")
+        .map((x) => x.trim());
+      for (const step of args.steps) {
+        if (!(ALL_STEPS as readonly string[]).includes(step))
+          throw new Error(`unknown step "${step}" (known: ${ALL_STEPS.join(", ")})\n${USAGE}`);
+      }
+    } else if (flag === "--quiet-wait-ms") {
+      args.quietWaitMs = Number(value());
+      quietSet = true;
+    } else if (flag === "--only") {
       const names = value()
         .split(",")
         .map((s) => s.trim())
@@ -72,6 +94,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   if (args.smoke) {
     if (!jobsSet) args.jobs = 300;
     if (!latencySet) args.latencyMs = 300;
+    if (!quietSet) args.quietWaitMs = 0;
   }
   return args;
 }

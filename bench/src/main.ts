@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { adapterFor } from "./adapters/index.js";
 import type { SystemName } from "./adapters/types.js";
 import { type BenchArgs, parseArgs } from "./args.js";
+import { waitForQuiet } from "./quiet.js";
 import { startBenchRedis } from "./redis.js";
 import { METRICS, type Medians, machineInfo, renderTable, verkAdvantage } from "./report.js";
 import { median } from "./stats.js";
@@ -22,14 +23,14 @@ import {
   type WorkloadContext,
 } from "./workloads.js";
 
-type Step = { name: string; run: (ctx: WorkloadContext) => Promise<RoundMetrics> };
+type Step = { id: string; name: string; run: (ctx: WorkloadContext) => Promise<RoundMetrics> };
 
 const STEPS: readonly Step[] = [
-  { name: "enqueue 1-by-1", run: runEnqueueOne },
-  { name: "enqueue bulk", run: runBulk },
-  { name: "process x1", run: (ctx) => runProcess(ctx, 1) },
-  { name: "process x2", run: (ctx) => runProcess(ctx, 2) },
-  { name: "latency", run: runLatency },
+  { id: "enqueue", name: "enqueue 1-by-1", run: runEnqueueOne },
+  { id: "bulk", name: "enqueue bulk", run: runBulk },
+  { id: "process", name: "process x1", run: (ctx) => runProcess(ctx, 1) },
+  { id: "process2", name: "process x2", run: (ctx) => runProcess(ctx, 2) },
+  { id: "latency", name: "latency", run: runLatency },
 ];
 
 async function main(args: BenchArgs): Promise<void> {
@@ -39,6 +40,7 @@ async function main(args: BenchArgs): Promise<void> {
   const labels: Record<string, string> = {};
   for (const system of args.systems) labels[system] = adapterFor(system).label;
   const started = Date.now();
+  const backgroundLoad: number[] = [];
   console.error(
     `bench: ${args.systems.join(", ")}; ${args.jobs} jobs, ${args.rounds} round(s); redis ${redis.version} at ${redis.url}`,
   );
@@ -47,7 +49,7 @@ async function main(args: BenchArgs): Promise<void> {
       const results: Partial<Record<SystemName, RoundMetrics>> = {};
       // Rotate the order each round so no system always runs first or last.
       const order = args.systems.map((_, i) => args.systems[(i + round) % args.systems.length]!);
-      for (const step of STEPS) {
+      for (const step of STEPS.filter((s) => args.steps.includes(s.id))) {
         for (const system of order) {
           const ctx: WorkloadContext = {
             redis,
@@ -57,6 +59,11 @@ async function main(args: BenchArgs): Promise<void> {
             latencyWarmupMs: Math.min(500, args.latencyMs),
             cpuProfDir: args.cpuProfDir ? resolve(args.cpuProfDir, system) : undefined,
           };
+          // The machine may be shared: wait (bounded) for other processes to calm down, and record
+          // how busy it was, so the README can say how noisy the run was.
+          const background =
+            args.quietWaitMs > 0 ? await waitForQuiet(machine.cores, 0.3, args.quietWaitMs) : undefined;
+          if (background !== undefined) backgroundLoad.push(background);
           const t0 = Date.now();
           const metrics = await step.run(ctx);
           results[system] = { ...results[system], ...metrics };
@@ -64,8 +71,9 @@ async function main(args: BenchArgs): Promise<void> {
             .filter(([, v]) => typeof v === "number")
             .map(([k, v]) => `${k}=${(v as number).toFixed(k.includes("JobsPerSec") ? 0 : 2)}`)
             .join(" ");
+          const bg = background === undefined ? "" : `, others used ${background.toFixed(2)} cores before`;
           console.error(
-            `  round ${round + 1} ${step.name.padEnd(15)} ${system.padEnd(12)} ${shown} (${Date.now() - t0} ms)`,
+            `  round ${round + 1} ${step.name.padEnd(15)} ${system.padEnd(12)} ${shown} (${Date.now() - t0} ms${bg})`,
           );
         }
       }
@@ -104,7 +112,8 @@ async function main(args: BenchArgs): Promise<void> {
   const table = renderTable(args.systems, labels, medians);
   console.log(
     `\n${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, Redis ${machine.redis}; ` +
-      `${args.jobs.toLocaleString("en-US")} jobs, medians of ${args.rounds} round(s), ${Math.round((Date.now() - started) / 1000)} s\n`,
+      `${args.jobs.toLocaleString("en-US")} jobs, medians of ${args.rounds} round(s), ${Math.round((Date.now() - started) / 1000)} s; ` +
+      `load of other processes before each step: median ${median(backgroundLoad).toFixed(2)}, max ${Math.max(0, ...backgroundLoad).toFixed(2)} cores\n`,
   );
   console.log(table);
   const out = args.out ?? resolve(dirname(fileURLToPath(import.meta.url)), "../results/latest.json");
@@ -126,6 +135,11 @@ async function main(args: BenchArgs): Promise<void> {
         medians,
         verkAdvantage: ratios,
         spread,
+        backgroundCores: {
+          median: median(backgroundLoad),
+          max: backgroundLoad.length ? Math.max(...backgroundLoad) : undefined,
+          perStep: backgroundLoad,
+        },
         rounds,
         table,
       },
