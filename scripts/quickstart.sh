@@ -60,7 +60,7 @@ case "${1:-}" in
     [ -n "${REDIS_URL:-}" ] || ensure_redis_server
     install_and_build
     say "running the demo"
-    exec node scripts/with-redis.mjs node examples/demo/dist/main.js "$@"
+    exec node scripts/with-redis.mjs node packages/cli/dist/bin.js demo "$@"
     ;;
   test)
     ensure_redis_server

@@ -1,4 +1,5 @@
-import { runDemo } from "./demo.js";
+// The quick-start demo as a program of its own: the same code as `verk demo` (from @verk/cli).
+import { runDemo } from "@verk/cli";
 
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const jobs = Number(process.argv[2] ?? process.env.DEMO_JOBS ?? 10_000);
