@@ -218,8 +218,10 @@ export class RedisStore implements VerkStore {
     if (limit < 1) return 0;
     const keys = [this.keys[set], this.keys.queues, this.keys.dead];
     const args = [seconds(now, "now"), Math.floor(limit), this.keys.prefix];
-    const [moved] = (await runScript(this.client, "promote", keys, args)) as [number, number];
-    return moved;
+    const [moved, dead] = (await runScript(this.client, "promote", keys, args)) as [number, number];
+    // Unreadable members went to the dead set; they count as taken, so a caller looping
+    // "while the count equals the limit" keeps going.
+    return moved + dead;
   }
 
   /** SADD/SREM `queue` in `verk:paused`, then PUBLISH the change on `verk:control`. */

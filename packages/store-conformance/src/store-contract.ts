@@ -107,6 +107,16 @@ export function storeContract(getHarness: () => ConformanceHarness): void {
       expect(await store.counts()).toMatchObject({ schedule: 1 });
     });
 
+    it("promoteDue counts an unreadable entry it moved to the dead set as taken", async () => {
+      const good = JSON.stringify({ class: "P", args: [], jid: "c".repeat(24), queue: "q", retry: true });
+      await store.schedule([
+        { raw: "{not json", at: 1_700_000_000.25 },
+        { raw: good, at: 1_700_000_000.5 },
+      ]);
+      expect(await store.promoteDue("schedule", 1_800_000_000.5, 10)).toBe(2);
+      expect(await store.counts()).toMatchObject({ schedule: 0, dead: 1, queues: { q: 1 } });
+    });
+
     it("a paused queue fetches nothing until resumed, and subscribers hear both", async () => {
       const heard: string[] = [];
       const unsubscribe = await store.subscribeControl((m) => heard.push(`${m.type}:${m.queue}`));
