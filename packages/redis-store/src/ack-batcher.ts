@@ -1,7 +1,8 @@
 import type { Redis } from "ioredis";
 import { runScript } from "./scripts.js";
 
-interface PendingAck {
+/** An ack waiting to be sent. */
+export interface PendingAck {
   readonly raw: string;
   resolve(removed: boolean): void;
   reject(error: unknown): void;
@@ -32,6 +33,32 @@ export class AckBatcher {
       list.push({ raw, resolve, reject });
       this.#timer ??= setImmediate(() => this.flush());
     });
+  }
+
+  /**
+   * Take the acks queued for `inprogressKey` out of the next flush: a fetch on that list sends
+   * them in its own round trip and hands the reply to {@link AckBatcher.settle}.
+   */
+  take(inprogressKey: string): PendingAck[] | undefined {
+    const acks = this.#pending.get(inprogressKey);
+    if (acks !== undefined) this.#pending.delete(inprogressKey);
+    return acks;
+  }
+
+  /** Settle `acks` (from {@link AckBatcher.take}) with the reply of their `ack` script call. */
+  settle(acks: readonly PendingAck[], reply: Promise<unknown>): void {
+    const work = reply.then(
+      (removed) => {
+        acks.forEach((a, j) => {
+          a.resolve((removed as number[])[j] === 1);
+        });
+      },
+      (error: unknown) => {
+        for (const a of acks) a.reject(error);
+      },
+    );
+    const tracked = work.finally(() => this.#inflight.delete(tracked));
+    this.#inflight.add(tracked);
   }
 
   /** Send every queued ack now; resolves when their replies have arrived. */

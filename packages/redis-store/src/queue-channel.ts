@@ -1,5 +1,6 @@
 import type { FetchResult, QueueChannel } from "@verk/core";
 import type { Redis } from "ioredis";
+import type { AckBatcher } from "./ack-batcher.js";
 import { closeConnection } from "./connection.js";
 import type { Keys } from "./keys.js";
 import { defineScripts, runScript } from "./scripts.js";
@@ -13,6 +14,8 @@ export interface ChannelContext {
   readonly control: Redis;
   /** Called once when the channel closes. */
   onClose(channel: RedisQueueChannel): void;
+  /** The store's ack batcher: a fetch sends the acks pending for its list in the same round trip. */
+  readonly acks?: AckBatcher;
 }
 
 const EMPTY: FetchResult = Object.freeze({ paused: false, jobs: [] }) as FetchResult;
@@ -68,7 +71,7 @@ export class RedisQueueChannel implements QueueChannel {
     if (this.#closed || max < 1) return EMPTY;
     this.#interrupted = false;
     const keys = [this.#queueKey, this.#inprogressKey, this.#ctx.keys.paused];
-    const first = (await runScript(this.#conn, "fetch", keys, [this.#queue, max])) as [number, ...string[]];
+    const first = (await this.#ackAndFetch(keys, max)) as [number, ...string[]];
     if (first[0] === 1) return PAUSED;
     if (first.length > 1) return { paused: false, jobs: first.slice(1) as string[] };
     if (blockMs <= 0 || this.#interrupted || this.#closed) return EMPTY;
@@ -86,6 +89,32 @@ export class RedisQueueChannel implements QueueChannel {
       ...string[],
     ];
     return rest[0] === 1 ? PAUSED : { paused: false, jobs: rest.slice(1) as string[] };
+  }
+
+  /**
+   * Run the `fetch` script; when acks of this node's in-progress list are waiting in the store's
+   * batcher, send their `ack` script call first in the same pipeline (one write, one round trip).
+   */
+  #ackAndFetch(keys: string[], max: number): Promise<unknown> {
+    const acks = this.#ctx.acks?.take(this.#inprogressKey);
+    if (acks === undefined) return runScript(this.#conn, "fetch", keys, [this.#queue, max]);
+    const pipeline = this.#conn.pipeline();
+    void runScript(
+      pipeline as unknown as Redis,
+      "ack",
+      [this.#inprogressKey],
+      acks.map((a) => a.raw),
+    );
+    void runScript(pipeline as unknown as Redis, "fetch", keys, [this.#queue, max]);
+    const results = pipeline.exec();
+    const reply = (i: number) =>
+      results.then((all) => {
+        const [error, value] = all?.[i] ?? [new Error("[redis-store] pipeline: no reply")];
+        if (error) throw error;
+        return value;
+      });
+    this.#ctx.acks!.settle(acks, reply(0));
+    return reply(1);
   }
 
   /** Cut a pending blocking fetch short with `CLIENT UNBLOCK` (sent on the command connection). */

@@ -150,6 +150,7 @@ export class RedisStore implements VerkStore {
         control: this.client,
         createConnection: () => this.#duplicate(),
         onClose: (c) => this.#channels.delete(c),
+        acks: this.#acks,
       },
       queue,
       nodeId,
