@@ -1,6 +1,7 @@
 /**
  * A/B of Verk's processing loop: `node --import tsx scripts/ab-process.ts <core-a.mjs> <core-b.mjs> [rounds] [jobs]`.
- * Each argument is a bundle of `@verk/core` (e.g. `esbuild packages/core/src/index.ts --bundle`);
+ * Each argument is a bundle of `@verk/core` (e.g. `esbuild packages/core/src/index.ts --bundle`),
+ * optionally also exporting `redisStore` to compare redis-store changes;
  * the rounds alternate A and B, each in a fresh process, on one private redis-server.
  */
 import { fork } from "node:child_process";
@@ -13,7 +14,8 @@ const jobs = Number(jobsArg ?? 50_000);
 
 if (role === "child") {
   const core = await import(a!);
-  const { redisStore } = await import("@verk/redis-store");
+  // A bundle may carry its own redis-store (`export { redisStore }`) to A/B store changes too.
+  const redisStore = core.redisStore ?? (await import("@verk/redis-store")).redisStore;
   let done = 0;
   const noop = core.defineWorker("BenchNoop", async () => {});
   const verk = core.createVerk({ store: redisStore({ url }), queues: { bench: 50 }, workers: [noop] });
