@@ -148,9 +148,6 @@ describe.skipIf(!SIDEKIQ)("case 3: retries and dead jobs cross between Verk and 
     );
     const verk = ctx.node({ queues: { vk: 1 }, workers: [fail] });
     await verk.start();
-    await waitFor(async () => (await ctx.redis.llen("queue:sk")) + (await ctx.redis.llen("queue:vk")) === 0);
-    await waitFor(() => verk.runningJobs().length === 0);
-    await sidekiq.stop();
     const where = async (prefix: string) => {
       const out: Record<string, [string, unknown]> = {};
       for (const set of ["retry", "dead"]) {
@@ -161,6 +158,14 @@ describe.skipIf(!SIDEKIQ)("case 3: retries and dead jobs cross between Verk and 
       }
       return out;
     };
+    await waitFor(async () => (await ctx.redis.llen("queue:sk")) + (await ctx.redis.llen("queue:vk")) === 0);
+    // Sidekiq's BRPOP takes a job off the list before it runs: wait until both sides have
+    // written their outcomes (two entries each) before stopping Sidekiq and comparing.
+    await waitFor(
+      async () => Object.keys(await where("1")).length >= 2 && Object.keys(await where("2")).length >= 2,
+    );
+    await waitFor(() => verk.runningJobs().length === 0);
+    await sidekiq.stop();
     const bySidekiq = await where("1");
     expect(bySidekiq).toEqual({ a: ["retry", 2], c: ["retry", true] });
     expect(await where("2")).toEqual(bySidekiq);
