@@ -27,3 +27,37 @@ export interface NodeHandle {
   /** Emit a lifecycle event on the node's hub (e.g. `jobs:recovered`, `node:down` of a peer). */
   emit<E extends VerkEventName>(event: E, payload: VerkEventMap[E]): void;
 }
+
+/** The parts of a Verk instance a {@link NodeHandle} reads. @internal */
+interface NodeSource {
+  readonly nodeId: string;
+  readonly logger: Logger;
+  readonly quieted: boolean;
+  queues(): QueueInfo[];
+  runningJobs(): RunningJob[];
+  quiet(): void;
+  stop(): Promise<void>;
+}
+
+/** Build the {@link NodeHandle} of a started node. @internal */
+export function createNodeHandle(
+  node: NodeSource,
+  startedAt: number,
+  emit: <E extends VerkEventName>(event: E, payload: VerkEventMap[E]) => void,
+): NodeHandle {
+  return {
+    nodeId: node.nodeId,
+    startedAt,
+    logger: node.logger,
+    queues: () => node.queues(),
+    runningJobs: () => node.runningJobs(),
+    get quieted() {
+      return node.quieted;
+    },
+    quiet: () => node.quiet(),
+    requestStop: () => {
+      node.stop().catch((error: unknown) => node.logger.error("remote stop failed", { error }));
+    },
+    emit,
+  };
+}

@@ -3,10 +3,11 @@ import { ControlSync } from "./control-sync.js";
 import { DuePoller } from "./due-poller.js";
 import { invalidOption, VerkError } from "./errors.js";
 import { EventHub, type VerkEventName, type VerkListener } from "./events.js";
-import { buildPayload, encodePayload, type JobPayload, type NewJob } from "./job.js";
+import type { NewJob } from "./job.js";
+import { JobEncoder } from "./job-encoder.js";
 import { holdUncaughtGuard } from "./job-scope.js";
 import type { Logger } from "./logger.js";
-import type { NodeHandle } from "./node-handle.js";
+import { createNodeHandle } from "./node-handle.js";
 import {
   type QueueOptions,
   type ResolvedOptions,
@@ -15,8 +16,8 @@ import {
   type VerkOptions,
 } from "./options.js";
 import { type QueueInfo, QueueRunner, type RunningJob } from "./queue-runner.js";
-import type { EncodedJob, VerkStore } from "./store.js";
-import { payloadTimestamp, toEpochMs, toSeconds } from "./time.js";
+import type { VerkStore } from "./store.js";
+import { toEpochMs, toSeconds } from "./time.js";
 import { type JobProducer, WorkerRegistry } from "./worker.js";
 
 /** The lifecycle state of a {@link Verk} instance. */
@@ -45,6 +46,7 @@ export class Verk implements JobProducer {
   readonly #runners = new Map<string, QueueRunner>();
   readonly #ctx: RunnerContext;
   readonly #control: ControlSync;
+  readonly #encoder: JobEncoder;
   #poller: DuePoller | undefined;
   #externalScheduler = false;
   #state: VerkState = "idle";
@@ -62,6 +64,7 @@ export class Verk implements JobProducer {
     this.store = store;
     this.logger = logger;
     this.#hub = new EventHub(logger);
+    this.#encoder = new JobEncoder(this.#options.maxPayloadBytes, this.#options.timestamps);
     for (const worker of this.#options.workers) {
       this.#registry.add(worker);
       worker.bindProducer(this);
@@ -162,7 +165,9 @@ export class Verk implements JobProducer {
       }
       this.#startedAt = Date.now();
       this.#state = "running";
-      this.#detach = await this.store.attachNode?.(this.#nodeHandle());
+      this.#detach = await this.store.attachNode?.(
+        createNodeHandle(this, this.#startedAt, (event, payload) => this.#hub.emit(event, payload)),
+      );
       this.#hub.emit("node:up", { nodeId: this.nodeId, queues });
     } catch (error) {
       this.#state = "running";
@@ -206,7 +211,7 @@ export class Verk implements JobProducer {
 
   /** Enqueue one job. Resolves its jid. Throws `INVALID_JOB`/`PAYLOAD_TOO_LARGE` before writing anything. */
   async enqueue(job: NewJob): Promise<string> {
-    const encoded = this.#encodeForQueue(job, "job");
+    const encoded = this.#encoder.forQueue(job);
     await this.connect();
     await this.store.push([encoded.entry]);
     return encoded.jid;
@@ -218,7 +223,7 @@ export class Verk implements JobProducer {
    */
   async enqueueBulk(jobs: readonly NewJob[]): Promise<string[]> {
     if (!Array.isArray(jobs)) throw invalidOption("jobs", "enqueueBulk takes an array of jobs");
-    const encoded = jobs.map((job, index) => this.#encodeForQueue(job, `jobs[${index}]`));
+    const encoded = jobs.map((job, index) => this.#encoder.forQueue(job, `jobs[${index}]`));
     if (encoded.length === 0) return [];
     await this.connect();
     await this.store.push(encoded.map((item) => item.entry));
@@ -234,11 +239,10 @@ export class Verk implements JobProducer {
     if (typeof atMs !== "number" || !Number.isFinite(atMs))
       throw invalidOption("at", "must be a Date or epoch milliseconds");
     if (atMs <= Date.now()) return this.enqueue(job);
-    const payload = this.#build(job, "job");
-    const raw = this.#encode(payload, "job");
+    const { jid, raw } = this.#encoder.forSchedule(job);
     await this.connect();
     await this.store.schedule([{ raw, at: toSeconds(atMs) }]);
-    return payload.jid;
+    return jid;
   }
 
   /** Start running another queue on this node. Throws `QUEUE_EXISTS` if it already runs here. */
@@ -315,25 +319,6 @@ export class Verk implements JobProducer {
     );
   }
 
-  #nodeHandle(): NodeHandle {
-    const verk = this;
-    return {
-      nodeId: this.nodeId,
-      startedAt: this.#startedAt,
-      logger: this.logger,
-      queues: () => verk.queues(),
-      runningJobs: () => verk.runningJobs(),
-      get quieted() {
-        return verk.quieted;
-      },
-      quiet: () => verk.quiet(),
-      requestStop: () => {
-        verk.stop().catch((error: unknown) => verk.logger.error("remote stop failed", { error }));
-      },
-      emit: (event, payload) => this.#hub.emit(event, payload),
-    };
-  }
-
   #startRunner(name: string, concurrency: number, paused: boolean): void {
     const runner = new QueueRunner(this.#ctx, name, concurrency);
     this.#runners.set(name, runner);
@@ -356,37 +341,6 @@ export class Verk implements JobProducer {
 
   #unknownQueue(name: string): VerkError {
     return new VerkError("UNKNOWN_QUEUE", `queue "${name}" does not run on this node`, { field: "queue" });
-  }
-
-  #build(job: NewJob, field: string): JobPayload {
-    try {
-      return buildPayload(job, payloadTimestamp(this.#options.timestamps));
-    } catch (error) {
-      if (field !== "job" && error instanceof VerkError) {
-        throw new VerkError(error.code, error.message.replace("invalid job:", `invalid job ${field}:`), {
-          field: `${field}.${error.field}`,
-        });
-      }
-      throw error;
-    }
-  }
-
-  #encode(payload: JobPayload, field: string): string {
-    const raw = encodePayload(payload);
-    if (Buffer.byteLength(raw) > this.#options.maxPayloadBytes) {
-      throw new VerkError(
-        "PAYLOAD_TOO_LARGE",
-        `${field === "job" ? "job" : field} is ${Buffer.byteLength(raw)} bytes, over maxPayloadBytes (${this.#options.maxPayloadBytes})`,
-        { field: "args" },
-      );
-    }
-    return raw;
-  }
-
-  #encodeForQueue(job: NewJob, field: string): { jid: string; entry: EncodedJob } {
-    const payload = this.#build(job, field);
-    payload.enqueued_at = Math.max(payloadTimestamp(this.#options.timestamps), payload.created_at);
-    return { jid: payload.jid, entry: { queue: payload.queue, raw: this.#encode(payload, field) } };
   }
 }
 
