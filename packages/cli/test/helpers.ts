@@ -1,9 +1,9 @@
 import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { startRedis, type TestRedis } from "@verk/test-redis";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, beforeEach } from "vitest";
+import type { TestRedis } from "@verk/test-redis";
+import { useRedis } from "@verk/test-redis/vitest";
+import type { Redis } from "ioredis";
 
 /** The built binary. */
 export const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
@@ -21,21 +21,9 @@ export interface RunResult {
 
 /** One private redis-server per test file, flushed before each test; `run` runs the binary against it. */
 export function useCli() {
-  let server: TestRedis;
-  let redis: Redis;
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = new Redis(server.url);
-  });
-  afterAll(async () => {
-    await redis?.quit();
-    await server?.stop();
-  });
-  beforeEach(async () => {
-    await redis.flushall();
-  });
+  const fx = useRedis();
   const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => {
-    const base: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: server.url, VERK_CONNECT_TIMEOUT_MS: "800" };
+    const base: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: fx.url, VERK_CONNECT_TIMEOUT_MS: "800" };
     delete base.NO_COLOR;
     delete base.VERK_NAMESPACE;
     delete base.VERK_QUEUES;
@@ -70,7 +58,7 @@ export function useCli() {
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     return { child, output: () => output, exited };
   };
-  return { server: () => server, redis: () => redis, run, json, start, env };
+  return { server: (): TestRedis => fx.server, redis: (): Redis => fx.redis, run, json, start, env };
 }
 
 /** Poll `check` every 50 ms until it returns true or `timeoutMs` passes. */

@@ -1,32 +1,11 @@
 import { createVerk, defineWorker, MemoryStore, sleep } from "@verk/core";
 import { redisStore } from "@verk/redis-store";
-import { startRedis, type TestRedis } from "@verk/test-redis";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { until, useRedis } from "@verk/test-redis/vitest";
+import { describe, expect, it } from "vitest";
 import { events, type ReceivedEvent, subscribeEvents } from "../src/index.js";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-let server: TestRedis;
-let redis: Redis;
-beforeAll(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url);
-});
-afterAll(async () => {
-  await redis?.quit();
-  await server?.stop();
-});
-beforeEach(async () => {
-  await redis.flushall();
-});
-
-async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("timed out");
-    await sleep(10);
-  }
-}
+const fx = useRedis();
 
 function node(plugin: ReturnType<typeof events>, done: { n: number }, nodeId?: string) {
   const Work = defineWorker("Work", async (fail: boolean) => {
@@ -34,7 +13,7 @@ function node(plugin: ReturnType<typeof events>, done: { n: number }, nodeId?: s
     if (fail) throw new Error("nope");
   });
   return createVerk({
-    store: redisStore({ url: server.url }),
+    store: redisStore({ url: fx.url }),
     queues: { default: 4 },
     workers: [Work],
     plugins: [plugin],
@@ -46,7 +25,7 @@ function node(plugin: ReturnType<typeof events>, done: { n: number }, nodeId?: s
 describe("handler isolation", () => {
   it("a throwing or rejecting handler never breaks jobs or other handlers; keep vs detach", async () => {
     for (const policy of ["keep", "detach"] as const) {
-      await redis.flushall();
+      await fx.redis.flushall();
       const ev = events({ onHandlerError: policy });
       const done = { n: 0 };
       const verk = node(ev, done);
@@ -73,8 +52,8 @@ describe("handler isolation", () => {
       await until(() => good.length === 5);
       await verk.stop();
       expect(done.n).toBe(5);
-      expect(await redis.llen("queue:default")).toBe(0);
-      expect(await redis.zcard("retry")).toBe(0); // no job failed because of a handler
+      expect(await fx.redis.llen("queue:default")).toBe(0);
+      expect(await fx.redis.zcard("retry")).toBe(0); // no job failed because of a handler
       if (policy === "keep") {
         expect(throwing).toBe(5);
         expect(rejecting).toBe(5);
@@ -147,7 +126,7 @@ describe("handler isolation", () => {
 
 describe("cross-node events", () => {
   it("two nodes publish; subscribeEvents in another process-like client follows both, errors serialized", async () => {
-    const reader = redisStore({ url: server.url });
+    const reader = redisStore({ url: fx.url });
     const sub = subscribeEvents(reader, { from: "$", blockMs: 100 });
     const received: ReceivedEvent[] = [];
     const consuming = (async () => {
@@ -183,7 +162,7 @@ describe("cross-node events", () => {
     expect(fail.payload.error).toMatchObject({ name: "Error", message: "nope" });
     expect((fail.payload.job as { class: string }).class).toBe("Work");
     // Replay from the start of the log gives the same events in order.
-    const replayStore = redisStore({ url: server.url });
+    const replayStore = redisStore({ url: fx.url });
     const replay = subscribeEvents(replayStore, { from: "0", blockMs: 50 });
     const again: ReceivedEvent[] = [];
     for await (const e of replay) {

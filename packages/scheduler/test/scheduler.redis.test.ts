@@ -1,38 +1,17 @@
 import { createVerk, MemoryStore, sleep, type Verk } from "@verk/core";
 import { redisStore } from "@verk/redis-store";
-import { startRedis, type TestRedis } from "@verk/test-redis";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { until, useRedis } from "@verk/test-redis/vitest";
+import { describe, expect, it } from "vitest";
 import { type SchedulerOptions, type SchedulerPlugin, scheduleIn, scheduler } from "../src/index.js";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-let server: TestRedis;
-let redis: Redis;
-beforeAll(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url);
-});
-afterAll(async () => {
-  await redis?.quit();
-  await server?.stop();
-});
-beforeEach(async () => {
-  await redis.flushall();
-});
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error("timed out");
-    await sleep(10);
-  }
-}
+const fx = useRedis();
 
 /** A node that runs no queue (jobs stay in Redis, where we count them). */
 function node(options: SchedulerOptions, nodeId: string): { verk: Verk; plugin: SchedulerPlugin } {
   const plugin = scheduler(options);
   const verk = createVerk({
-    store: redisStore({ url: server.url }),
+    store: redisStore({ url: fx.url }),
     queues: { unused: 1 },
     workers: [],
     plugins: [plugin],
@@ -53,22 +32,22 @@ describe("leader election and promotion", () => {
     await sleep(300);
     expect(a.plugin.isLeader).toBe(true);
     expect(b.plugin.isLeader).toBe(false);
-    expect(await redis.get("verk:lease:scheduler")).toMatch(/^a:/);
+    expect(await fx.redis.get("verk:lease:scheduler")).toMatch(/^a:/);
     await a.verk.stop();
     await until(() => b.plugin.isLeader, 1_000); // released at stop: well within the TTL
     const jid = await scheduleIn(b.verk, { class: "X", queue: "q", args: [1] }, 300);
     const scheduledAt = Date.now();
-    await until(async () => (await redis.llen("queue:q")) === 1, 3_000);
+    await until(async () => (await fx.redis.llen("queue:q")) === 1, 3_000);
     const waited = Date.now() - scheduledAt;
     expect(waited).toBeGreaterThanOrEqual(250);
     expect(waited).toBeLessThan(1_500); // woke for it, although maxSleepMs is 60 s
-    expect(JSON.parse((await redis.lindex("queue:q", 0))!)).toMatchObject({ jid, class: "X" });
+    expect(JSON.parse((await fx.redis.lindex("queue:q", 0))!)).toMatchObject({ jid, class: "X" });
     await b.verk.stop();
-    expect(await redis.exists("verk:lease:scheduler")).toBe(0);
+    expect(await fx.redis.exists("verk:lease:scheduler")).toBe(0);
   });
 
   it("a crashed leader's lease expires and a standby takes over within about the TTL", async () => {
-    await redis.set("verk:lease:scheduler", "dead-node:x", "PX", 500); // a leader that vanished
+    await fx.redis.set("verk:lease:scheduler", "dead-node:x", "PX", 500); // a leader that vanished
     const b = node({ leaseTtlMs: 500, maxSleepMs: 60_000 }, "b");
     await b.verk.start();
     expect(b.plugin.isLeader).toBe(false);
@@ -80,14 +59,14 @@ describe("leader election and promotion", () => {
     const args: (string | number)[] = [];
     for (let i = 0; i < 250; i++)
       args.push(now - 1, JSON.stringify({ class: "X", queue: "q", jid: `j${i}` }));
-    await redis.zadd("schedule", ...args);
-    await redis.zadd("retry", now - 1, JSON.stringify({ class: "X", queue: "r", jid: "r1" }));
-    await redis.publish("verk:due", "1.0");
+    await fx.redis.zadd("schedule", ...args);
+    await fx.redis.zadd("retry", now - 1, JSON.stringify({ class: "X", queue: "r", jid: "r1" }));
+    await fx.redis.publish("verk:due", "1.0");
     await until(
-      async () => (await redis.llen("queue:q")) === 250 && (await redis.llen("queue:r")) === 1,
+      async () => (await fx.redis.llen("queue:q")) === 250 && (await fx.redis.llen("queue:r")) === 1,
       3_000,
     );
-    expect(await redis.zcard("schedule")).toBe(0);
+    expect(await fx.redis.zcard("schedule")).toBe(0);
     await b.verk.stop();
   });
 });
@@ -110,7 +89,7 @@ describe("periodic jobs", () => {
     await sleep(1_600);
     await Promise.all([a.verk.stop(), b.verk.stop()]);
     const t1 = Date.now();
-    const ticks = (await redis.lrange("queue:ticks", 0, -1)).map(
+    const ticks = (await fx.redis.lrange("queue:ticks", 0, -1)).map(
       (raw) => JSON.parse(raw) as { cron_at: number },
     );
     const times = ticks.map((j) => Math.round(j.cron_at * 1000));
@@ -119,12 +98,12 @@ describe("periodic jobs", () => {
     const expected = Math.floor(t1 / 100) - Math.floor(t0 / 100);
     expect(times.length).toBeGreaterThanOrEqual(expected - 2);
     expect(times.length).toBeLessThanOrEqual(expected + 1);
-    const secs = (await redis.lrange("queue:secs", 0, -1)).map(
+    const secs = (await fx.redis.lrange("queue:secs", 0, -1)).map(
       (raw) => JSON.parse(raw) as { cron_at: number },
     );
     expect(new Set(secs.map((s) => s.cron_at)).size).toBe(secs.length);
     expect(secs.length).toBeGreaterThanOrEqual(1);
-    const record = JSON.parse((await redis.hget("verk:cron", "fast"))!);
+    const record = JSON.parse((await fx.redis.hget("verk:cron", "fast"))!);
     expect(record).toMatchObject({
       name: "fast",
       every: 100,
@@ -133,7 +112,7 @@ describe("periodic jobs", () => {
       catchUp: "latest",
     });
     expect(record.lastRun).toBe(Math.max(...times));
-    expect(JSON.parse((await redis.hget("verk:cron", "sec"))!)).toMatchObject({
+    expect(JSON.parse((await fx.redis.hget("verk:cron", "sec"))!)).toMatchObject({
       pattern: "* * * * * *",
       timezone: "Europe/Berlin",
     });
@@ -145,10 +124,10 @@ describe("periodic jobs", () => {
       ["all", 5],
       ["none", 0],
     ] as const) {
-      await redis.flushall();
+      await fx.redis.flushall();
       const every = 60_000;
       const lastRun = (Math.floor(Date.now() / every) - 10) * every; // 10 ticks missed
-      await redis.hset("verk:cron", "m", JSON.stringify({ name: "m", lastRun }));
+      await fx.redis.hset("verk:cron", "m", JSON.stringify({ name: "m", lastRun }));
       const n = node(
         {
           cron: [{ name: "m", every, job: { class: "M", queue: "m", args: [] } }],
@@ -159,7 +138,7 @@ describe("periodic jobs", () => {
       );
       await n.verk.start();
       await n.verk.stop();
-      const jobs = (await redis.lrange("queue:m", 0, -1)).map(
+      const jobs = (await fx.redis.lrange("queue:m", 0, -1)).map(
         (raw) => JSON.parse(raw) as { cron_at: number },
       );
       expect(jobs.length, policy).toBe(expected);

@@ -1,8 +1,8 @@
 import { createVerk, type Verk, type VerkOptions } from "@verk/core";
 import { type RedisStoreOptions, redisStore } from "@verk/redis-store";
-import { startRedis, type TestRedis } from "@verk/test-redis";
-import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { useRedis } from "@verk/test-redis/vitest";
+import type { Redis } from "ioredis";
+import { afterEach } from "vitest";
 import { type Child, hasSidekiq, ruby } from "./harness.js";
 
 /** Whether the suite can run (ruby-sidekiq installed, possibly by the global setup). */
@@ -24,40 +24,28 @@ export interface Interop {
 
 /** One private Redis per file, flushed before each test; Verk nodes and children stopped after each. */
 export function useInterop(): Interop {
-  let server: TestRedis;
-  let redis: Redis;
+  const fx = useRedis();
   const nodes: Verk[] = [];
   const children: Child[] = [];
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = new Redis(server.url);
-  });
-  afterAll(async () => {
-    await redis?.quit();
-    await server?.stop();
-  });
-  beforeEach(async () => {
-    await redis.flushall();
-  });
   afterEach(async () => {
     await Promise.all(children.splice(0).map((c) => c.stop()));
     await Promise.all(nodes.splice(0).map((n) => n.stop({ timeout: 0 })));
   });
   return {
     get url() {
-      return server.url;
+      return fx.url;
     },
     get redis() {
-      return redis;
+      return fx.redis;
     },
-    ruby: (code) => ruby(server.url, code),
+    ruby: (code) => ruby(fx.url, code),
     node(options, store = {}) {
       const verk = createVerk({
         pollIntervalMs: 200,
         fetchBlockMs: 200,
         shutdownTimeoutMs: 2_000,
         ...options,
-        store: redisStore({ url: server.url, sidekiqProcess: { intervalMs: 250 }, ...store }),
+        store: redisStore({ url: fx.url, sidekiqProcess: { intervalMs: 250 }, ...store }),
       });
       nodes.push(verk);
       return verk;
@@ -67,7 +55,7 @@ export function useInterop(): Interop {
       return child;
     },
     async sidekiqRuns() {
-      return (await redis.lrange("interop:runs", 0, -1)).map((r) => JSON.parse(r));
+      return (await fx.redis.lrange("interop:runs", 0, -1)).map((r) => JSON.parse(r));
     },
   };
 }

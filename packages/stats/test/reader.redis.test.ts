@@ -1,41 +1,28 @@
 import { MemoryStore, VerkError } from "@verk/core";
 import { redisStore } from "@verk/redis-store";
-import { startRedis, type TestRedis } from "@verk/test-redis";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { useRedis } from "@verk/test-redis/vitest";
+import { describe, expect, it } from "vitest";
 import { createStatsReader, latencySeconds } from "../src/index.js";
 
-let server: TestRedis;
-let redis: Redis;
-beforeAll(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url);
-});
-afterAll(async () => {
-  await redis?.quit();
-  await server?.stop();
-});
-beforeEach(async () => {
-  await redis.flushall();
-});
+const fx = useRedis();
 
 describe("createStatsReader", () => {
   it("reads queues (size, latency, paused, lifetime counters), totals and history from Redis", async () => {
     const now = Date.now() / 1000;
-    await redis.sadd("queues", "a", "b");
-    await redis.lpush("queue:a", JSON.stringify({ class: "W", jid: "1", enqueued_at: now - 42.5 }));
-    await redis.lpush("queue:a", JSON.stringify({ class: "W", jid: "2", enqueued_at: now - 1 }));
-    await redis.sadd("verk:paused", "b");
-    await redis.set("stat:processed", "10");
-    await redis.set("stat:failed", "3");
-    await redis.set("verk:stat:processed:queue:a", "7");
-    await redis.set("verk:stat:failed:queue:a", "2");
+    await fx.redis.sadd("queues", "a", "b");
+    await fx.redis.lpush("queue:a", JSON.stringify({ class: "W", jid: "1", enqueued_at: now - 42.5 }));
+    await fx.redis.lpush("queue:a", JSON.stringify({ class: "W", jid: "2", enqueued_at: now - 1 }));
+    await fx.redis.sadd("verk:paused", "b");
+    await fx.redis.set("stat:processed", "10");
+    await fx.redis.set("stat:failed", "3");
+    await fx.redis.set("verk:stat:processed:queue:a", "7");
+    await fx.redis.set("verk:stat:failed:queue:a", "2");
     const today = new Date().toISOString().slice(0, 10);
-    await redis.set(`stat:processed:${today}`, "4");
-    await redis.zadd("schedule", 1, "s");
-    await redis.zadd("retry", 1, "r1", 2, "r2");
-    await redis.zadd("dead", 1, "d");
-    const store = redisStore({ url: server.url });
+    await fx.redis.set(`stat:processed:${today}`, "4");
+    await fx.redis.zadd("schedule", 1, "s");
+    await fx.redis.zadd("retry", 1, "r1", 2, "r2");
+    await fx.redis.zadd("dead", 1, "d");
+    const store = redisStore({ url: fx.url });
     try {
       const reader = createStatsReader(store);
       const queues = await reader.queues();

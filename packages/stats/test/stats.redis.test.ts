@@ -1,32 +1,11 @@
 import { createVerk, defineWorker, sleep } from "@verk/core";
 import { redisStore } from "@verk/redis-store";
-import { startRedis, type TestRedis } from "@verk/test-redis";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { until, useRedis } from "@verk/test-redis/vitest";
+import { describe, expect, it } from "vitest";
 import { serveMetrics, stats } from "../src/index.js";
 import { find, parsePrometheus } from "./prom-parser.js";
 
-let server: TestRedis;
-let redis: Redis;
-beforeAll(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url);
-});
-afterAll(async () => {
-  await redis?.quit();
-  await server?.stop();
-});
-beforeEach(async () => {
-  await redis.flushall();
-});
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error("timed out");
-    await sleep(10);
-  }
-}
+const fx = useRedis();
 
 function setup(flushIntervalMs = 60_000) {
   let done = 0;
@@ -40,7 +19,7 @@ function setup(flushIntervalMs = 60_000) {
   });
   const verkStats = stats({ flushIntervalMs, windowMs: 60_000 });
   const verk = createVerk({
-    store: redisStore({ url: server.url }),
+    store: redisStore({ url: fx.url }),
     queues: { default: 5, other: 2 },
     workers: [Ok, Boom],
     plugins: [verkStats],
@@ -60,30 +39,30 @@ describe("@verk/stats on Redis", () => {
     await verk.enqueueBulk(jobs);
     await until(() => done() === 37);
     // Nothing flushed yet (interval 60 s): the counts must come from the flush at stop.
-    expect(await redis.get("stat:processed")).toBeNull();
+    expect(await fx.redis.get("stat:processed")).toBeNull();
     expect(verkStats.live().get("default")).toMatchObject({ finished: 30, failed: 0 });
     await verk.stop();
     const day = new Date().toISOString().slice(0, 10);
-    expect(await redis.get("stat:processed")).toBe("37");
-    expect(await redis.get("stat:failed")).toBe("7");
-    expect(await redis.get(`stat:processed:${day}`)).toBe("37");
-    expect(await redis.get(`stat:failed:${day}`)).toBe("7");
-    expect(await redis.ttl(`stat:processed:${day}`)).toBeGreaterThan(157_000_000);
-    expect(await redis.get("verk:stat:processed:queue:default")).toBe("30");
-    expect(await redis.get("verk:stat:processed:queue:other")).toBe("7");
-    expect(await redis.get("verk:stat:failed:queue:other")).toBe("7");
-    expect(await redis.exists("verk:stat:failed:queue:default")).toBe(0);
+    expect(await fx.redis.get("stat:processed")).toBe("37");
+    expect(await fx.redis.get("stat:failed")).toBe("7");
+    expect(await fx.redis.get(`stat:processed:${day}`)).toBe("37");
+    expect(await fx.redis.get(`stat:failed:${day}`)).toBe("7");
+    expect(await fx.redis.ttl(`stat:processed:${day}`)).toBeGreaterThan(157_000_000);
+    expect(await fx.redis.get("verk:stat:processed:queue:default")).toBe("30");
+    expect(await fx.redis.get("verk:stat:processed:queue:other")).toBe("7");
+    expect(await fx.redis.get("verk:stat:failed:queue:other")).toBe("7");
+    expect(await fx.redis.exists("verk:stat:failed:queue:default")).toBe(0);
   });
 
   it("flushes on the interval and adds to existing Sidekiq counters", async () => {
-    await redis.set("stat:processed", "100");
+    await fx.redis.set("stat:processed", "100");
     const { verk, done } = setup(50);
     await verk.start();
     await verk.enqueueBulk(Array.from({ length: 5 }, () => ({ class: "Ok", args: [0], queue: "default" })));
     await until(() => done() === 5);
-    await until(async () => (await redis.get("stat:processed")) === "105");
+    await until(async () => (await fx.redis.get("stat:processed")) === "105");
     await verk.stop();
-    expect(await redis.get("stat:processed")).toBe("105");
+    expect(await fx.redis.get("stat:processed")).toBe("105");
   });
 
   it("Prometheus output parses back with the right values; served over HTTP", async () => {
@@ -94,8 +73,11 @@ describe("@verk/stats on Redis", () => {
       { class: "Boom", args: [], queue: "other", retry: false },
     ]);
     await until(() => done() === 5);
-    await redis.sadd("queues", "waiting");
-    await redis.lpush("queue:waiting", JSON.stringify({ class: "X", enqueued_at: Date.now() / 1000 - 30 }));
+    await fx.redis.sadd("queues", "waiting");
+    await fx.redis.lpush(
+      "queue:waiting",
+      JSON.stringify({ class: "X", enqueued_at: Date.now() / 1000 - 30 }),
+    );
     const http = await serveMetrics(verkStats, { port: 0 });
     try {
       const text = await (await fetch(http.url)).text();
