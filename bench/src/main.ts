@@ -33,6 +33,25 @@ const STEPS: readonly Step[] = [
   { id: "latency", name: "latency", run: runLatency },
 ];
 
+/**
+ * Run one step; on a failure (e.g. the workspace being rebuilt under a starting worker), report it,
+ * reset Redis and try once more; a second failure leaves the step out of this round.
+ */
+async function runStep(step: Step, ctx: WorkloadContext, label: string): Promise<RoundMetrics> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step.run(ctx);
+    } catch (error) {
+      console.error(
+        `  ${label} failed (attempt ${attempt}): ${error instanceof Error ? error.message : error}`,
+      );
+      await ctx.redis.admin.flushall().catch(() => {});
+      if (attempt >= 2) return {};
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+    }
+  }
+}
+
 async function main(args: BenchArgs): Promise<void> {
   const redis = await startBenchRedis();
   const machine = machineInfo(redis.version);
@@ -65,7 +84,7 @@ async function main(args: BenchArgs): Promise<void> {
             args.quietWaitMs > 0 ? await waitForQuiet(machine.cores, 0.3, args.quietWaitMs) : undefined;
           if (background !== undefined) backgroundLoad.push(background);
           const t0 = Date.now();
-          const metrics = await step.run(ctx);
+          const metrics = await runStep(step, ctx, `round ${round + 1} ${step.name} ${system}`);
           results[system] = { ...results[system], ...metrics };
           const shown = Object.entries(metrics)
             .filter(([, v]) => typeof v === "number")
