@@ -1,14 +1,8 @@
 import { defineConfig } from "tsup";
+import { packageBuild } from "../../tsup.base.mjs";
 
 export default defineConfig([
-  {
-    entry: ["src/index.ts"],
-    format: ["esm", "cjs"],
-    dts: true,
-    clean: true,
-    sourcemap: true,
-    target: "node20",
-  },
+  packageBuild(),
   {
     // The `verk` binary (package.json bin.verk = dist/bin.js).
     entry: ["src/bin.ts"],
