@@ -33,7 +33,8 @@ export function useRedis(options: StartRedisOptions & { flush?: boolean } = {}):
     });
   }
   const ready = <T>(value: T | undefined): T => {
-    if (value === undefined) throw new Error("useRedis(): the server starts in beforeAll; read it inside tests");
+    if (value === undefined)
+      throw new Error("useRedis(): the server starts in beforeAll; read it inside tests");
     return value;
   };
   return {
