@@ -72,7 +72,17 @@ case "${1:-}" in
     say "typecheck"
     "${PNPM[@]}" typecheck
     say "tests"
-    "${PNPM[@]}" test
+    log=$(mktemp)
+    set +e
+    "${PNPM[@]}" test 2>&1 | tee "$log"
+    status=${PIPESTATUS[0]}
+    set -e
+    # One closing line summing every package's vitest summary ("Tests  N passed | M failed (T)").
+    summary=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E ':test:[[:space:]]+Tests[[:space:]]')
+    count() { printf '%s\n' "$summary" | grep -oE "[0-9]+ $1" | awk '{ n += $1 } END { print n + 0 }'; }
+    rm -f "$log"
+    echo "tests: $(count passed) passed, $(count failed) failed, $(count skipped) skipped"
+    exit "$status"
     ;;
   *)
     die "usage: bash scripts/quickstart.sh demo|test"
