@@ -21,23 +21,9 @@
 --  -1 = left in place: not a JSON object with a non-empty string `queue` ("enqueue"/"retry").
 -- Payloads are never re-encoded with cjson ([] would become {}): `enqueued_at` and
 -- `retry_count` are edited in the string. Queue list keys are computed here (not Cluster safe).
-local action, now, prefix = ARGV[1], ARGV[2], ARGV[3]
-local number = "%-?[%d%.eE%+%-]+"
+--- @include "json-edit"
 
--- Replace the value of the LAST top-level-looking `"retry_count":<int>` member by value - 1.
-local function decrement_retry_count(head)
-  local key = '"retry_count"'
-  local start, last = nil, 0
-  while true do
-    local s = head:find(key, last + 1, true)
-    if not s then break end
-    start, last = s, s
-  end
-  if not start then return head end
-  local s, e, value = head:find("^%s*:%s*(%-?%d+)", start + #key)
-  if not s then return head end
-  return head:sub(1, start - 1) .. key .. ":" .. (tonumber(value) - 1) .. head:sub(e + 1)
-end
+local action, now, prefix = ARGV[1], ARGV[2], ARGV[3]
 
 local function push(raw)
   local ok, job = pcall(cjson.decode, raw)
@@ -45,23 +31,10 @@ local function push(raw)
   local head = raw:match("^(.*)}%s*$")
   if type(queue) ~= "string" or queue == "" or head == nil then return -1 end
   if redis.call("ZREM", KEYS[1], raw) == 0 then return 0 end
-  if job["enqueued_at"] ~= nil then
-    local n
-    head, n = head:gsub(',%s*"enqueued_at"%s*:%s*' .. number, "", 1)
-    if n == 0 then head, n = head:gsub(',%s*"enqueued_at"%s*:%s*null', "", 1) end
-    if n == 0 then head, n = head:gsub('"enqueued_at"%s*:%s*' .. number .. "%s*,?", "", 1) end
-    if n == 0 then head = head:gsub('"enqueued_at"%s*:%s*null%s*,?', "", 1) end
-  end
   if action == "retry" and type(job["retry_count"]) == "number" then
-    head = decrement_retry_count(head)
+    head = add_member(strip_member(head, "retry_count"), "retry_count", tostring(job["retry_count"] - 1))
   end
-  local sep = head:match("{%s*$") and "" or ","
-  local stamp = now
-  if type(job["created_at"]) == "number" and job["created_at"] > 1e11 then
-    stamp = string.format("%.0f", tonumber(now) * 1000)
-  end
-  redis.call("LPUSH", prefix .. "queue:" .. queue, head .. sep .. '"enqueued_at":' .. stamp .. "}")
-  redis.call("SADD", KEYS[2], queue)
+  push_enqueued(head, job, queue, now, prefix, KEYS[2])
   return 1
 end
 

@@ -12,12 +12,14 @@
 --
 -- Returns {moved, dead}: jobs pushed onto queues, invalid entries moved to the dead set.
 -- The payload is never re-encoded (cjson would turn [] into {} and reformat numbers):
--- it is decoded only to read `queue`, and `enqueued_at` is set by editing the string.
+-- it is decoded only to read `queue`, and the top-level `enqueued_at` is set by editing the
+-- string (includes/json-edit.lua).
 -- Queue list keys are computed here, so this script is not Redis Cluster safe.
+--- @include "json-edit"
+
 local now = ARGV[1]
 local jobs = redis.call("ZRANGE", KEYS[1], "-inf", now, "BYSCORE", "LIMIT", 0, tonumber(ARGV[2]))
 local moved, dead = 0, 0
-local number = "%-?[%d%.eE%+%-]+"
 for _, raw in ipairs(jobs) do
   local ok, job = pcall(cjson.decode, raw)
   local queue = ok and type(job) == "table" and job["queue"] or nil
@@ -27,20 +29,7 @@ for _, raw in ipairs(jobs) do
     redis.call("ZADD", KEYS[3], now, raw)
     dead = dead + 1
   else
-    if job["enqueued_at"] ~= nil then
-      local n
-      head, n = head:gsub(',%s*"enqueued_at"%s*:%s*' .. number, "", 1)
-      if n == 0 then head, n = head:gsub(',%s*"enqueued_at"%s*:%s*null', "", 1) end
-      if n == 0 then head, n = head:gsub('"enqueued_at"%s*:%s*' .. number .. "%s*,?", "", 1) end
-      if n == 0 then head = head:gsub('"enqueued_at"%s*:%s*null%s*,?', "", 1) end
-    end
-    local sep = head:match("{%s*$") and "" or ","
-    local stamp = now
-    if type(job["created_at"]) == "number" and job["created_at"] > 1e11 then
-      stamp = string.format("%.0f", tonumber(now) * 1000)
-    end
-    redis.call("LPUSH", ARGV[3] .. "queue:" .. queue, head .. sep .. '"enqueued_at":' .. stamp .. "}")
-    redis.call("SADD", KEYS[2], queue)
+    push_enqueued(head, job, queue, now, ARGV[3], KEYS[2])
     redis.call("ZREM", KEYS[1], raw)
     moved = moved + 1
   end

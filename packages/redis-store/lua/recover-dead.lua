@@ -23,6 +23,8 @@
 -- The count lives in the payload as a trailing `"recoveries":N` member, edited as a string:
 -- payloads are never re-encoded by cjson (it would turn [] into {} and reformat numbers).
 -- An unreadable payload is moved unchanged (the runtime dead-letters it on fetch).
+--- @include "json-edit"
+
 if redis.call("EXISTS", KEYS[1]) == 1 then
   return {-1, 0, 0}
 end
@@ -32,43 +34,6 @@ local function json_string(s)
     if c == '"' then return '\\"' elseif c == "\\" then return "\\\\" end
     return string.format("\\u%04x", c:byte())
   end) .. '"'
-end
-
--- Remove the LAST `"name": <string|number|null>` member from a JSON object head (without its `}`).
-local function strip(head, name)
-  local key = '"' .. name .. '"'
-  local start, last = nil, 0
-  while true do
-    local s = head:find(key, last + 1, true)
-    if not s then break end
-    start, last = s, s
-  end
-  if not start then return head end
-  local i = head:find("[^%s]", start + #key)
-  if not i or head:sub(i, i) ~= ":" then return head end
-  i = head:find("[^%s]", i + 1)
-  if not i then return head end
-  local stop
-  if head:sub(i, i) == '"' then
-    local j = i + 1
-    while j <= #head do
-      local c = head:sub(j, j)
-      if c == "\\" then j = j + 2
-      elseif c == '"' then stop = j break
-      else j = j + 1 end
-    end
-  else
-    local _, e = head:find("^[%w%.%+%-]+", i)
-    stop = e
-  end
-  if not stop then return head end
-  local before = head:sub(1, start - 1)
-  local after = head:sub(stop + 1)
-  local b = before:match("^(.-),%s*$")
-  if b then return b .. after end
-  local a = after:match("^%s*,(.*)$")
-  if a then return before .. a end
-  return before .. after
 end
 
 local batch = tonumber(ARGV[1]) or 0
@@ -85,17 +50,14 @@ for _ = 1, batch do
     moved = moved + 1
   else
     local count = (tonumber(job["recoveries"]) or 0) + 1
-    if job["recoveries"] ~= nil then head = strip(head, "recoveries") end
+    if job["recoveries"] ~= nil then head = strip_member(head, "recoveries") end
     local sep = head:match("{%s*$") and "" or ","
     if count > maxRecoveries then
       for _, field in ipairs({"error_class", "error_message", "failed_at"}) do
-        if job[field] ~= nil then head = strip(head, field) end
+        if job[field] ~= nil then head = strip_member(head, field) end
       end
       sep = head:match("{%s*$") and "" or ","
-      local stamp = now
-      if type(job["created_at"]) == "number" and job["created_at"] > 1e11 then
-        stamp = string.format("%.0f", tonumber(now) * 1000)
-      end
+      local stamp = stamp_like(job, now)
       local message = "recovered from dead nodes " .. count .. " times (more than maxRecoveries = " ..
         maxRecoveries .. "; last from node " .. ARGV[6] .. "): moved to the dead set as a poison pill"
       redis.call("ZADD", KEYS[4], now, head .. sep .. '"recoveries":' .. count ..

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Flattens lua/*.lua into src/generated/scripts.ts (no dependencies).
+// Flattens lua/*.lua (with their `--- @include "name"` lines resolved from lua/includes/) into
+// src/generated/scripts.ts (no dependencies).
 // `node scripts/gen-lua.mjs`          writes the file.
 // `node scripts/gen-lua.mjs --check`  exits 1 when the file is missing or out of date.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -8,6 +9,24 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const luaDir = join(root, "lua");
+const includeDir = join(luaDir, "includes");
+
+/**
+ * Replace each `--- @include "name"` line with lua/includes/<name>.lua (each include once per
+ * script), so shared Lua functions live in one file.
+ */
+function resolveIncludes(file, lua) {
+  const seen = new Set();
+  return lua.replace(/^--- @include "([\w-]+)"$/gm, (_line, name) => {
+    if (seen.has(name)) return `-- (${name} already included)`;
+    seen.add(name);
+    try {
+      return `-- BEGIN include ${name}\n${readFileSync(join(includeDir, `${name}.lua`), "utf8").trimEnd()}\n-- END include ${name}`;
+    } catch {
+      throw new Error(`${file}: unknown include "${name}" (expected lua/includes/${name}.lua)`);
+    }
+  });
+}
 const outFile = join(root, "src", "generated", "scripts.ts");
 
 function render() {
@@ -16,7 +35,7 @@ function render() {
     .sort();
   const entries = files.map((file) => {
     const name = file.slice(0, -".lua".length);
-    const lua = readFileSync(join(luaDir, file), "utf8");
+    const lua = resolveIncludes(file, readFileSync(join(luaDir, file), "utf8"));
     const indexes = [...lua.matchAll(/KEYS\[(\d+)\]/g)].map((m) => Number(m[1]));
     const numberOfKeys = indexes.length === 0 ? 0 : Math.max(...indexes);
     return `  { name: ${JSON.stringify(name)}, numberOfKeys: ${numberOfKeys}, lua: ${JSON.stringify(lua)} },\n`;

@@ -25,6 +25,15 @@ describe("admin-move.lua", () => {
     expect(await redis().smembers("queues")).toEqual(["q"]);
   });
 
+  it("retry: decrements only the top-level retry_count, never one nested in args", async () => {
+    const raw = '{"class":"W","retry_count":2,"args":[{"retry_count":9}],"queue":"q","jid":"n"}';
+    await redis().zadd("retry", 10, raw);
+    expect(await moveMembers(redis(), keys, "retry", "retry", [raw], LIMITS, NOW)).toEqual([1]);
+    expect(await redis().lrange("queue:q", 0, -1)).toEqual([
+      '{"class":"W","args":[{"retry_count":9}],"queue":"q","jid":"n","retry_count":1,"enqueued_at":1700000000.5}',
+    ]);
+  });
+
   it("moves nothing when the member is no longer in the set (taken by a scheduler meanwhile)", async () => {
     await redis().zadd("retry", 10, failed("a"));
     await runScript(redis(), "promote", ["retry", "queues", "dead"], ["100.5", 10, ""]);

@@ -170,6 +170,18 @@ describe("promote.lua", () => {
     ]);
   });
 
+  it("edits only the top-level enqueued_at, never one nested in args (ActiveJob payloads carry one)", async () => {
+    const member =
+      '{"class":"JobWrapper","wrapped":"Mail","args":[{"x":1,"enqueued_at":12.5,"s":"\\"enqueued_at\\":1,"}],' +
+      '"queue":"q","enqueued_at":17.25,"created_at":17.0}';
+    await redis().zadd("retry", 1, member);
+    expect(await runScript(redis(), "promote", ["retry", "queues", "dead"], [now, 10, ""])).toEqual([1, 0]);
+    expect(await redis().lrange("queue:q", 0, -1)).toEqual([
+      '{"class":"JobWrapper","wrapped":"Mail","args":[{"x":1,"enqueued_at":12.5,"s":"\\"enqueued_at\\":1,"}],' +
+        `"queue":"q","created_at":17.0,"enqueued_at":${now}}`,
+    ]);
+  });
+
   it("moves invalid members to the dead set instead of looping on them", async () => {
     await redis().zadd("schedule", 1, "not json", 2, '{"class":"W","args":[]}', 3, '{"queue":5}');
     expect(await runScript(redis(), "promote", K, [now, 10, ""])).toEqual([0, 3]);
