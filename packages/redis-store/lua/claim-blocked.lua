@@ -10,6 +10,8 @@
 --
 -- Returns {1} when the queue is paused (the job is back at the FRONT of the queue: RPUSH),
 --         {0, job, extra1, ...} otherwise, oldest first.
+--- @include "move-batch"
+
 if redis.call("SISMEMBER", KEYS[3], ARGV[1]) == 1 then
   -- BLMOVE pushed the job on the LEFT of the in-progress list: search from the left.
   if redis.call("LREM", KEYS[2], 1, ARGV[2]) > 0 then
@@ -17,11 +19,4 @@ if redis.call("SISMEMBER", KEYS[3], ARGV[1]) == 1 then
   end
   return {1}
 end
-local result = {0, ARGV[2]}
-local max = tonumber(ARGV[3]) or 0
-for _ = 1, max do
-  local job = redis.call("LMOVE", KEYS[1], KEYS[2], "RIGHT", "LEFT")
-  if not job then break end
-  result[#result + 1] = job
-end
-return result
+return move_batch({0, ARGV[2]}, KEYS[1], KEYS[2], tonumber(ARGV[3]) or 0)

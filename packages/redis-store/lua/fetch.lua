@@ -8,14 +8,9 @@
 --
 -- Returns {1} when the queue is paused (nothing moved),
 --         {0, job1, job2, ...} otherwise, oldest first (possibly {0}).
+--- @include "move-batch"
+
 if redis.call("SISMEMBER", KEYS[3], ARGV[1]) == 1 then
   return {1}
 end
-local result = {0}
-local max = tonumber(ARGV[2]) or 0
-for _ = 1, max do
-  local job = redis.call("LMOVE", KEYS[1], KEYS[2], "RIGHT", "LEFT")
-  if not job then break end
-  result[#result + 1] = job
-end
-return result
+return move_batch({0}, KEYS[1], KEYS[2], tonumber(ARGV[2]) or 0)
