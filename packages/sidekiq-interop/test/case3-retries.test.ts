@@ -65,15 +65,20 @@ describe.skipIf(!SIDEKIQ)("case 3: retries and dead jobs cross between Verk and 
 
     // Make it due with Sidekiq's own API, then let a real Sidekiq's poller take it.
     await ctx.ruby(`Sidekiq::RetrySet.new.each { |e| e.reschedule(Time.now.to_f - 1) }; out(true)`);
-    ctx.track(await startSidekiq(ctx.redis, ctx.url, ["interop"], 1));
-    await waitFor(async () => (await ctx.redis.zcard("dead")) === 1, 20_000);
+    const sidekiq = ctx.track(await startSidekiq(ctx.redis, ctx.url, ["interop"], 1));
+    // Two Sidekiq runs (retry_in 1 s) behind a poller that first waits up to 5 s; generous bound.
+    await waitFor(
+      async () => (await ctx.redis.zcard("dead")) === 1,
+      45_000,
+      () => `no dead entry; sidekiq output:\n${sidekiq.output().slice(-3000)}`,
+    );
     const runs = await ctx.sidekiqRuns();
     expect(runs.map((r) => r.jid)).toEqual([jid, jid]);
     const { dead } = await sets();
     expect(dead[0]).toMatchObject({ jid, error_class: "InteropError", retry_count: 2, "error?": true });
     // failed_at is still the time of Verk's first failure.
     expect(dead[0]!.failed_at).toBeCloseTo(entry.failed_at, 5);
-  });
+  }, 90_000);
 
   it("a Sidekiq failure is retried by Verk with its count carried on, then Verk's dead entry is read and retried by Sidekiq's API", async () => {
     const sidekiq = ctx.track(await startSidekiq(ctx.redis, ctx.url, ["interop"], 1));
