@@ -1,26 +1,17 @@
-import { startRedis, type TestRedis } from "@verk/test-redis";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisStore } from "../src/index.js";
 import { runScript } from "../src/scripts.js";
+import { useRedis } from "./helpers.js";
 
-let server: TestRedis;
-let redis: Redis;
+const fx = useRedis();
 let store: ReturnType<typeof redisStore>;
 
 beforeAll(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url);
-  store = redisStore({ url: server.url, sidekiqProcess: false } as never);
+  store = redisStore({ url: fx.server().url, sidekiqProcess: false } as never);
   await store.connect();
 });
 afterAll(async () => {
   await store?.close();
-  await redis?.quit();
-  await server?.stop();
-});
-beforeEach(async () => {
-  await redis.flushall();
 });
 
 describe("lua/lease.lua", () => {
@@ -28,17 +19,17 @@ describe("lua/lease.lua", () => {
     const c = store.client;
     const key = "verk:lease:x";
     expect(await runScript(c, "lease", [key], ["acquire", "a", 1000])).toBe(1);
-    expect(await redis.get(key)).toBe("a");
+    expect(await fx.redis().get(key)).toBe("a");
     expect(await runScript(c, "lease", [key], ["acquire", "b", 1000])).toBe(0);
     expect(await runScript(c, "lease", [key], ["renew", "b", 1000])).toBe(0);
     expect(await runScript(c, "lease", [key], ["acquire", "a", 5000])).toBe(1);
-    expect(await redis.pttl(key)).toBeGreaterThan(4000);
+    expect(await fx.redis().pttl(key)).toBeGreaterThan(4000);
     expect(await runScript(c, "lease", [key], ["renew", "a", 8000])).toBe(1);
-    expect(await redis.pttl(key)).toBeGreaterThan(7000);
+    expect(await fx.redis().pttl(key)).toBeGreaterThan(7000);
     expect(await runScript(c, "lease", [key], ["release", "b", 0])).toBe(0);
-    expect(await redis.get(key)).toBe("a");
+    expect(await fx.redis().get(key)).toBe("a");
     expect(await runScript(c, "lease", [key], ["release", "a", 0])).toBe(1);
-    expect(await redis.exists(key)).toBe(0);
+    expect(await fx.redis().exists(key)).toBe(0);
     expect(await runScript(c, "lease", [key], ["renew", "a", 1000])).toBe(0);
     await expect(runScript(c, "lease", [key], ["nope", "a", 1])).rejects.toThrow(/unknown op/);
   });
@@ -59,10 +50,10 @@ describe("lua/once-push.lua", () => {
     const args = [5000, "", "q", '{"jid":"1"}', "r", '{"jid":"2"}'];
     expect(await runScript(store.client, "once-push", keys, args)).toBe(1);
     expect(await runScript(store.client, "once-push", keys, args)).toBe(0);
-    expect(await redis.lrange("queue:q", 0, -1)).toEqual(['{"jid":"1"}']);
-    expect(await redis.lrange("queue:r", 0, -1)).toEqual(['{"jid":"2"}']);
-    expect((await redis.smembers("queues")).sort()).toEqual(["q", "r"]);
-    expect(await redis.pttl("verk:once:t1")).toBeGreaterThan(4000);
+    expect(await fx.redis().lrange("queue:q", 0, -1)).toEqual(['{"jid":"1"}']);
+    expect(await fx.redis().lrange("queue:r", 0, -1)).toEqual(['{"jid":"2"}']);
+    expect((await fx.redis().smembers("queues")).sort()).toEqual(["q", "r"]);
+    expect(await fx.redis().pttl("verk:once:t1")).toBeGreaterThan(4000);
   });
 
   it("concurrent claims push exactly once", async () => {
@@ -71,7 +62,7 @@ describe("lua/once-push.lua", () => {
       Array.from({ length: 20 }, () => once.claimAndPush("tick", 1000, [{ queue: "q", raw: "x" }])),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
-    expect(await redis.llen("queue:q")).toBe(1);
+    expect(await fx.redis().llen("queue:q")).toBe(1);
     expect(await once.claim("other", 1000)).toBe(true);
     expect(await once.claim("other", 1000)).toBe(false);
   });
@@ -90,11 +81,11 @@ describe("capabilities", () => {
       at,
     );
     await stats.increment({ processed: 1, failed: 0, byQueue: { a: { processed: 1, failed: 0 } } }, at);
-    expect(await redis.get("stat:processed")).toBe("6");
-    expect(await redis.get("stat:failed")).toBe("2");
-    expect(await redis.get("stat:processed:2030-01-02")).toBe("6");
-    expect(await redis.ttl("stat:processed:2030-01-02")).toBeGreaterThan(5 * 365 * 86400 - 10);
-    expect(await redis.get("verk:stat:processed:queue:a")).toBe("4");
+    expect(await fx.redis().get("stat:processed")).toBe("6");
+    expect(await fx.redis().get("stat:failed")).toBe("2");
+    expect(await fx.redis().get("stat:processed:2030-01-02")).toBe("6");
+    expect(await fx.redis().ttl("stat:processed:2030-01-02")).toBeGreaterThan(5 * 365 * 86400 - 10);
+    expect(await fx.redis().get("verk:stat:processed:queue:a")).toBe("4");
     expect(await stats.totals()).toEqual({ processed: 6, failed: 2 });
     expect(await stats.queueTotals(["a", "b", "c"])).toEqual({
       a: { processed: 4, failed: 2 },
@@ -149,10 +140,10 @@ describe("capabilities", () => {
       Array.from({ length: 500 }, (_, i) => `x${i}`),
       100,
     );
-    expect(await redis.xlen("verk:events")).toBeLessThan(400);
+    expect(await fx.redis().xlen("verk:events")).toBeLessThan(400);
     const cron = store.capabilities.cronRegistry;
     await cron.put({ a: '{"x":1}', b: "{}" });
-    expect(await redis.hget("verk:cron", "a")).toBe('{"x":1}');
+    expect(await fx.redis().hget("verk:cron", "a")).toBe('{"x":1}');
     expect(await cron.remove(["b", "zz"])).toBe(1);
     expect(await cron.all()).toEqual({ a: '{"x":1}' });
   });

@@ -1,25 +1,16 @@
-import { startRedis, type TestRedis } from "@verk/test-redis";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, beforeEach } from "vitest";
+import type { TestRedis } from "@verk/test-redis";
+import { useRedis as useTestRedis } from "@verk/test-redis/vitest";
+import type { Redis } from "ioredis";
+import { beforeAll } from "vitest";
 import { defineScripts } from "../src/scripts.js";
 
-/** One private redis-server per test file, flushed before each test. */
+/** `useRedis()` of `@verk/test-redis/vitest`, with this package's Lua scripts defined on the client. */
 export function useRedis(): { server: () => TestRedis; redis: () => Redis } {
-  let server: TestRedis;
-  let redis: Redis;
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = new Redis(server.url);
-    defineScripts(redis);
+  const fx = useTestRedis();
+  beforeAll(() => {
+    defineScripts(fx.redis);
   });
-  afterAll(async () => {
-    await redis?.quit();
-    await server?.stop();
-  });
-  beforeEach(async () => {
-    await redis.flushall();
-  });
-  return { server: () => server, redis: () => redis };
+  return { server: () => fx.server, redis: () => fx.redis };
 }
 
 /** A minimal payload string. */

@@ -1,40 +1,22 @@
 import { createVerk, defineWorker, type Logger, type Verk } from "@verk/core";
-import { startRedis, type TestRedis } from "@verk/test-redis";
+import { until as waitUntil } from "@verk/test-redis/vitest";
 import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { redisStore } from "../src/index.js";
 import { livenessByNode } from "../src/nodes/liveness.js";
 import { resolveLiveness } from "../src/nodes/options.js";
 import { defineScripts, runScript } from "../src/scripts.js";
+import { useRedis } from "./helpers.js";
 
-let server: TestRedis;
-let admin: Redis;
+const fx = useRedis();
 const nodes: Verk[] = [];
 
-beforeAll(async () => {
-  server = await startRedis();
-  admin = new Redis(server.url);
-  defineScripts(admin);
-});
-afterAll(async () => {
-  await admin?.quit();
-  await server?.stop();
-});
-beforeEach(async () => {
-  await admin.flushall();
-});
 afterEach(async () => {
   await Promise.all(nodes.splice(0).map((n) => n.stop({ timeout: 0 })));
 });
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 8_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await wait(25);
-  }
-}
+const until = (check: () => Promise<boolean> | boolean, timeoutMs = 8_000) => waitUntil(check, timeoutMs);
 
 function memoryLogger(lines: string[]): Logger {
   const log = (message: string) => lines.push(message);
@@ -48,7 +30,7 @@ const payload = (jid: string, extra = "") =>
 function node(perform: (jid: string) => Promise<void> | void, nodeId?: string, logs: string[] = []): Verk {
   const Rec = defineWorker("Rec", async (jid: string) => perform(jid), { queue: "q" });
   const verk = createVerk({
-    store: redisStore({ url: server.url, ...fast }),
+    store: redisStore({ url: fx.server().url, ...fast }),
     queues: { q: 5 },
     workers: [Rec],
     fetchBlockMs: 100,
@@ -73,24 +55,24 @@ describe("heartbeat", () => {
   it("keeps verk:node:<id> alive with a PX TTL and deletes it at stop", async () => {
     const verk = node(() => {}, "hb-node");
     await verk.start();
-    const ttl = await admin.pttl("verk:node:hb-node");
+    const ttl = await fx.redis().pttl("verk:node:hb-node");
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(400);
     await wait(600);
-    expect(await admin.exists("verk:node:hb-node")).toBe(1);
-    expect(await admin.sismember("verk_nodes", "hb-node")).toBe(1);
+    expect(await fx.redis().exists("verk:node:hb-node")).toBe(1);
+    expect(await fx.redis().sismember("verk_nodes", "hb-node")).toBe(1);
     await verk.stop();
     nodes.length = 0;
-    expect(await admin.exists("verk:node:hb-node")).toBe(0);
-    expect(await admin.sismember("verk_nodes", "hb-node")).toBe(0);
+    expect(await fx.redis().exists("verk:node:hb-node")).toBe(0);
+    expect(await fx.redis().sismember("verk_nodes", "hb-node")).toBe(0);
   });
 });
 
 describe("dead-peer recovery", () => {
   it("puts an expired peer's in-progress jobs back, runs them, forgets the peer and emits events", async () => {
-    await admin.sadd("verk_nodes", "ghost");
-    await admin.sadd("verk:node:ghost:queues", "q");
-    await admin.lpush("inprogress:q:ghost", payload("g1"), payload("g2"));
+    await fx.redis().sadd("verk_nodes", "ghost");
+    await fx.redis().sadd("verk:node:ghost:queues", "q");
+    await fx.redis().lpush("inprogress:q:ghost", payload("g1"), payload("g2"));
     const ran: string[] = [];
     const verk = node((jid) => {
       ran.push(jid);
@@ -108,17 +90,17 @@ describe("dead-peer recovery", () => {
     expect(ran.sort()).toEqual(["g1", "g2"]);
     expect(recovered).toEqual([{ nodeId: verk.nodeId, fromNodeId: "ghost", count: 2 }]);
     expect(down).toEqual([{ nodeId: "ghost", reason: "expired" }]);
-    await until(async () => (await admin.llen(`inprogress:q:${verk.nodeId}`)) === 0);
-    expect(await admin.exists("inprogress:q:ghost", "verk:node:ghost:queues", "queue:q")).toBe(0);
-    expect(await admin.smembers("verk_nodes")).toEqual([verk.nodeId]);
+    await until(async () => (await fx.redis().llen(`inprogress:q:${verk.nodeId}`)) === 0);
+    expect(await fx.redis().exists("inprogress:q:ghost", "verk:node:ghost:queues", "queue:q")).toBe(0);
+    expect(await fx.redis().smembers("verk_nodes")).toEqual([verk.nodeId]);
   });
 
   it("scans every page of a large registry (SSCAN) and recovers each dead node", async () => {
     const ghosts = Array.from({ length: 250 }, (_, i) => `ghost-${i}`);
-    await admin.sadd("verk_nodes", ...ghosts);
+    await fx.redis().sadd("verk_nodes", ...ghosts);
     for (const g of ghosts) {
-      await admin.sadd(`verk:node:${g}:queues`, "q");
-      await admin.lpush(`inprogress:q:${g}`, payload(g));
+      await fx.redis().sadd(`verk:node:${g}:queues`, "q");
+      await fx.redis().lpush(`inprogress:q:${g}`, payload(g));
     }
     const ran = new Set<string>();
     const verk = node((jid) => {
@@ -126,16 +108,16 @@ describe("dead-peer recovery", () => {
     });
     await verk.start();
     await until(() => ran.size === 250, 15_000);
-    await until(async () => (await admin.scard("verk_nodes")) === 1);
-    expect(await admin.smembers("verk_nodes")).toEqual([verk.nodeId]);
+    await until(async () => (await fx.redis().scard("verk_nodes")) === 1);
+    expect(await fx.redis().smembers("verk_nodes")).toEqual([verk.nodeId]);
   });
 
   it("moves each job exactly once when several nodes recover the same peer together", async () => {
     const jobs = Array.from({ length: 3_000 }, (_, i) => payload(`j${i}`));
-    await admin.lpush("inprogress:q:ghost", ...jobs);
+    await fx.redis().lpush("inprogress:q:ghost", ...jobs);
     const K = ["verk:node:ghost", "inprogress:q:ghost", "queue:q", "dead"];
     const clients = Array.from({ length: 4 }, () => {
-      const c = new Redis(server.url);
+      const c = new Redis(fx.server().url);
       defineScripts(c);
       return c;
     });
@@ -149,7 +131,7 @@ describe("dead-peer recovery", () => {
       }),
     );
     await Promise.all(clients.map((c) => c.quit()));
-    const queue = await admin.lrange("queue:q", 0, -1);
+    const queue = await fx.redis().lrange("queue:q", 0, -1);
     expect(queue).toHaveLength(3_000);
     expect(new Set(queue).size).toBe(3_000);
     // the oldest (first fetched, rightmost in-progress) runs first
@@ -157,16 +139,16 @@ describe("dead-peer recovery", () => {
   });
 
   it("dead-letters a poison pill that crashed nodes more than maxRecoveries times", async () => {
-    await admin.sadd("verk_nodes", "ghost");
-    await admin.sadd("verk:node:ghost:queues", "q");
-    await admin.lpush("inprogress:q:ghost", payload("pill", ',"recoveries":3'));
+    await fx.redis().sadd("verk_nodes", "ghost");
+    await fx.redis().sadd("verk:node:ghost:queues", "q");
+    await fx.redis().lpush("inprogress:q:ghost", payload("pill", ',"recoveries":3'));
     const ran: string[] = [];
     const verk = node((jid) => {
       ran.push(jid);
     });
     await verk.start();
-    await until(async () => (await admin.zcard("dead")) === 1);
-    const [dead] = await admin.zrange("dead", 0, -1);
+    await until(async () => (await fx.redis().zcard("dead")) === 1);
+    const [dead] = await fx.redis().zrange("dead", 0, -1);
     expect(JSON.parse(dead!)).toMatchObject({
       jid: "pill",
       recoveries: 4,
@@ -197,14 +179,14 @@ describe("orphans in a live node's own in-progress list", () => {
     await verk.enqueue({ class: "Rec", queue: "q", args: ["slow"] });
     await until(() => ran.length === 1);
     // As if a fetch had moved this job but its reply never arrived.
-    await admin.lpush(`inprogress:q:${verk.nodeId}`, payload("lost"));
+    await fx.redis().lpush(`inprogress:q:${verk.nodeId}`, payload("lost"));
     await until(() => ran.includes("lost"));
     expect(recovered).toEqual([{ nodeId: verk.nodeId, fromNodeId: verk.nodeId, count: 1 }]);
     await wait(400);
     expect(ran.filter((jid) => jid === "slow")).toHaveLength(1);
-    expect(await admin.lrange(`inprogress:q:${verk.nodeId}`, 0, -1)).toHaveLength(1);
+    expect(await fx.redis().lrange(`inprogress:q:${verk.nodeId}`, 0, -1)).toHaveLength(1);
     release();
-    await until(async () => (await admin.llen(`inprogress:q:${verk.nodeId}`)) === 0);
+    await until(async () => (await fx.redis().llen(`inprogress:q:${verk.nodeId}`)) === 0);
   });
 });
 
@@ -227,11 +209,11 @@ describe("zombie node (declared dead while paused, then back)", () => {
     await a.start();
     await a.enqueue({ class: "Rec", queue: "q", args: ["z1"] });
     await until(() => runsA.length === 1);
-    const [inA] = await admin.lrange("inprogress:q:zombie-a", 0, -1);
+    const [inA] = await fx.redis().lrange("inprogress:q:zombie-a", 0, -1);
     // "pause" A: no more fetches nor heartbeats, and its key expires
     a.quiet();
     livenessByNode.get("zombie-a")!.suspend();
-    await until(async () => (await admin.exists("verk:node:zombie-a")) === 0, 2_000);
+    await until(async () => (await fx.redis().exists("verk:node:zombie-a")) === 0, 2_000);
 
     let releaseB!: () => void;
     const gateB = new Promise<void>((resolve) => {
@@ -245,8 +227,8 @@ describe("zombie node (declared dead while paused, then back)", () => {
     await b.start();
     await until(() => runsB.length === 1);
     expect(runsB).toEqual(["z1"]);
-    expect(await admin.exists("inprogress:q:zombie-a")).toBe(0);
-    const [inB] = await admin.lrange(`inprogress:q:${b.nodeId}`, 0, -1);
+    expect(await fx.redis().exists("inprogress:q:zombie-a")).toBe(0);
+    const [inB] = await fx.redis().lrange(`inprogress:q:${b.nodeId}`, 0, -1);
     expect(JSON.parse(inB!).recoveries).toBe(1);
     expect(JSON.parse(inA!).args).toEqual(["z1"]);
     expect(JSON.parse(inB!).jid).toBe(JSON.parse(inA!).jid);
@@ -255,16 +237,16 @@ describe("zombie node (declared dead while paused, then back)", () => {
     livenessByNode.get("zombie-a")!.resume();
     releaseA();
     await until(() => logsA.some((line) => line.includes("late ack")));
-    expect(await admin.lrange(`inprogress:q:${b.nodeId}`, 0, -1)).toEqual([inB]);
-    expect(await admin.llen("queue:q")).toBe(0);
-    await until(async () => (await admin.exists("verk:node:zombie-a")) === 1);
-    expect(await admin.sismember("verk_nodes", "zombie-a")).toBe(1);
-    expect(await admin.smembers("verk:node:zombie-a:queues")).toEqual(["q"]);
+    expect(await fx.redis().lrange(`inprogress:q:${b.nodeId}`, 0, -1)).toEqual([inB]);
+    expect(await fx.redis().llen("queue:q")).toBe(0);
+    await until(async () => (await fx.redis().exists("verk:node:zombie-a")) === 1);
+    expect(await fx.redis().sismember("verk_nodes", "zombie-a")).toBe(1);
+    expect(await fx.redis().smembers("verk:node:zombie-a:queues")).toEqual(["q"]);
 
     releaseB();
-    await until(async () => (await admin.llen(`inprogress:q:${b.nodeId}`)) === 0);
+    await until(async () => (await fx.redis().llen(`inprogress:q:${b.nodeId}`)) === 0);
     expect(runsA).toEqual(["z1"]);
     expect(runsB).toEqual(["z1"]);
-    expect(await admin.llen("queue:q")).toBe(0);
+    expect(await fx.redis().llen("queue:q")).toBe(0);
   });
 });

@@ -1,19 +1,14 @@
 import { createHash } from "node:crypto";
 import { createVerk, defineWorker, type Verk } from "@verk/core";
 import { freePort, startRedis, type TestRedis } from "@verk/test-redis";
+import { until as waitUntil } from "@verk/test-redis/vitest";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { scripts } from "../src/generated/scripts.js";
 import { redisStore } from "../src/index.js";
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await wait(25);
-  }
-}
+const until = (check: () => Promise<boolean> | boolean, timeoutMs = 15_000) => waitUntil(check, timeoutMs);
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 const cleanup: (() => Promise<unknown>)[] = [];

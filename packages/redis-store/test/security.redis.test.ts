@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createVerk, defineWorker, type Verk } from "@verk/core";
 import { freePort, startRedis, type TestRedis } from "@verk/test-redis";
+import { until as waitUntil } from "@verk/test-redis/vitest";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type RedisStoreOptions, redisStore } from "../src/index.js";
@@ -22,14 +23,7 @@ const VERK_NODE_ACL = [
   "+publish +subscribe +unsubscribe",
 ].join(" ");
 
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await wait(25);
-  }
-}
+const until = (check: () => Promise<boolean> | boolean, timeoutMs = 10_000) => waitUntil(check, timeoutMs);
 
 const problems: string[] = [];
 const logger = {

@@ -1,25 +1,15 @@
 import { type ControlMessage, isVerkError } from "@verk/core";
-import { freePort, startRedis, type TestRedis } from "@verk/test-redis";
+import { freePort } from "@verk/test-redis";
 import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type RedisStore, redisStore } from "../src/index.js";
-import { job } from "./helpers.js";
+import { job, useRedis } from "./helpers.js";
 
-let server: TestRedis;
-let admin: Redis;
+const fx = useRedis();
 let store: RedisStore;
 
-beforeAll(async () => {
-  server = await startRedis();
-  admin = new Redis(server.url);
-});
-afterAll(async () => {
-  await admin?.quit();
-  await server?.stop();
-});
 beforeEach(async () => {
-  await admin.flushall();
-  store = redisStore({ url: server.url });
+  store = redisStore({ url: fx.server().url });
   await store.connect();
 });
 afterEach(async () => {
@@ -48,7 +38,7 @@ describe("connect", () => {
   });
 
   it("uses a given client without closing it", async () => {
-    const client = new Redis(server.url, { enableAutoPipelining: true });
+    const client = new Redis(fx.server().url, { enableAutoPipelining: true });
     const own = redisStore({ client });
     await own.connect();
     await own.push([{ queue: "q", raw: job("a") }]);
@@ -64,9 +54,14 @@ describe("push and schedule", () => {
   it("pushes FIFO, registers queues and chunks large batches", async () => {
     const jobs = Array.from({ length: 2_500 }, (_, i) => ({ queue: i % 2 ? "b" : "a", raw: job(String(i)) }));
     await store.push(jobs);
-    expect(await admin.smembers("queues").then((s) => s.sort())).toEqual(["a", "b"]);
-    expect(await admin.llen("queue:a")).toBe(1_250);
-    expect(await admin.lindex("queue:a", -1)).toBe(job("0"));
+    expect(
+      await fx
+        .redis()
+        .smembers("queues")
+        .then((s) => s.sort()),
+    ).toEqual(["a", "b"]);
+    expect(await fx.redis().llen("queue:a")).toBe(1_250);
+    expect(await fx.redis().lindex("queue:a", -1)).toBe(job("0"));
     expect(await store.counts()).toEqual({ queues: { a: 1_250, b: 1_250 }, schedule: 0, retry: 0, dead: 0 });
   });
 
@@ -74,12 +69,12 @@ describe("push and schedule", () => {
     await Promise.all(
       Array.from({ length: 500 }, (_, i) => store.push([{ queue: "q", raw: job(String(i)) }])),
     );
-    expect(await admin.llen("queue:q")).toBe(500);
+    expect(await fx.redis().llen("queue:q")).toBe(500);
   });
 
   it("schedules with full float precision", async () => {
     await store.schedule([{ raw: job("a"), at: 1764265302.123456 }]);
-    expect(await admin.zrange("schedule", 0, -1, "WITHSCORES")).toEqual([job("a"), "1764265302.123456"]);
+    expect(await fx.redis().zrange("schedule", 0, -1, "WITHSCORES")).toEqual([job("a"), "1764265302.123456"]);
   });
 });
 
@@ -91,7 +86,7 @@ describe("queue channels", () => {
     const result = await channel.fetch(5, 5_000);
     expect(result).toEqual({ paused: false, jobs: [job("late")] });
     expect(Date.now() - started).toBeLessThan(500);
-    expect(await admin.lrange("inprogress:q:n1", 0, -1)).toEqual([job("late")]);
+    expect(await fx.redis().lrange("inprogress:q:n1", 0, -1)).toEqual([job("late")]);
   });
 
   it("tops up a blocking fetch with the jobs that arrived with it", async () => {
@@ -166,7 +161,7 @@ describe("ack, fail, requeue, recover", () => {
     await store.push([job("a"), job("b"), job("c")].map((raw) => ({ queue: "q", raw })));
     const channel = store.openQueue("q", "n1");
     await channel.fetch(3, 0);
-    const monitor = admin.duplicate();
+    const monitor = fx.redis().duplicate();
     const seen: string[] = [];
     await monitor.monitor().then((m) => m.on("monitor", (_t: string, args: string[]) => seen.push(args[0]!)));
     const results = await Promise.all([
@@ -176,7 +171,7 @@ describe("ack, fail, requeue, recover", () => {
       store.ack("q", "n1", job("a")),
     ]);
     expect(results).toEqual([true, false, true, false]);
-    expect(await admin.lrange("inprogress:q:n1", 0, -1)).toEqual([job("b")]);
+    expect(await fx.redis().lrange("inprogress:q:n1", 0, -1)).toEqual([job("b")]);
     await wait(20);
     monitor.disconnect();
     expect(seen.filter((c) => /^eval/i.test(c)).length).toBe(1);
@@ -188,8 +183,8 @@ describe("ack, fail, requeue, recover", () => {
     const limits = { maxJobs: 10, maxAgeSeconds: 100 };
     expect(await store.fail("q", "n1", job("zz"), { kind: "dead", raw: "x", at: 5.5, limits })).toBe(false);
     expect(await store.fail("q", "n1", job("a"), { kind: "dead", raw: "x", at: 5.5, limits })).toBe(true);
-    expect(await admin.zrange("dead", 0, -1, "WITHSCORES")).toEqual(["x", "5.5"]);
-    expect(await admin.exists("inprogress:q:n1")).toBe(0);
+    expect(await fx.redis().zrange("dead", 0, -1, "WITHSCORES")).toEqual(["x", "5.5"]);
+    expect(await fx.redis().exists("inprogress:q:n1")).toBe(0);
   });
 
   it("requeue and recoverNode put jobs back at the front in order", async () => {
@@ -199,12 +194,12 @@ describe("ack, fail, requeue, recover", () => {
     await channel.fetch(3, 0);
     expect(await store.requeue("q", "n1", [job("b")])).toBe(1);
     await store.deregisterNode("n1"); // kept: a and c are still in progress
-    expect(await admin.sismember("verk_nodes", "n1")).toBe(1);
+    expect(await fx.redis().sismember("verk_nodes", "n1")).toBe(1);
     expect(await store.recoverNode("n1")).toBe(2);
     // b went back first; recovery then put c and a in front of it, oldest (a) rightmost.
-    expect(await admin.lrange("queue:q", 0, -1)).toEqual([job("d"), job("b"), job("c"), job("a")]);
+    expect(await fx.redis().lrange("queue:q", 0, -1)).toEqual([job("d"), job("b"), job("c"), job("a")]);
     await store.deregisterNode("n1");
-    expect(await admin.exists("verk_nodes", "verk:node:n1:queues")).toBe(0);
+    expect(await fx.redis().exists("verk_nodes", "verk:node:n1:queues")).toBe(0);
   });
 
   it("promoteDue moves due jobs with a fractional enqueued_at", async () => {
@@ -213,16 +208,16 @@ describe("ack, fail, requeue, recover", () => {
       { raw: job("b"), at: 300 },
     ]);
     expect(await store.promoteDue("schedule", 200, 10)).toBe(1);
-    expect(await admin.lrange("queue:q", 0, -1)).toEqual([job("a", ',"enqueued_at":200.0')]);
+    expect(await fx.redis().lrange("queue:q", 0, -1)).toEqual([job("a", ',"enqueued_at":200.0')]);
   });
 });
 
 describe("control and namespaces", () => {
   it("delivers pause/resume to subscribers until they unsubscribe", async () => {
-    const other = redisStore({ url: server.url });
+    const other = redisStore({ url: fx.server().url });
     const got: ControlMessage[] = [];
     const unsubscribe = await other.subscribeControl((m) => got.push(m));
-    await admin.publish("verk:control", "garbage");
+    await fx.redis().publish("verk:control", "garbage");
     await store.setPaused("q", true);
     await store.setPaused("q", false);
     await wait(50);
@@ -238,7 +233,7 @@ describe("control and namespaces", () => {
   });
 
   it("prefixes every key and the channel with the namespace", async () => {
-    const ns = redisStore({ url: server.url, namespace: "app" });
+    const ns = redisStore({ url: fx.server().url, namespace: "app" });
     const got: ControlMessage[] = [];
     await ns.subscribeControl((m) => got.push(m));
     await ns.push([{ queue: "q", raw: job("a") }]);
@@ -247,7 +242,7 @@ describe("control and namespaces", () => {
     await ns.openQueue("q", "n1").fetch(1, 0);
     await ns.setPaused("q", true);
     await wait(30);
-    expect((await admin.keys("*")).sort()).toEqual([
+    expect((await fx.redis().keys("*")).sort()).toEqual([
       "app:inprogress:q:n1",
       "app:queues",
       "app:schedule",
@@ -257,7 +252,7 @@ describe("control and namespaces", () => {
     ]);
     expect(got).toEqual([{ type: "pause", queue: "q" }]);
     expect(await ns.promoteDue("schedule", 10, 10)).toBe(1);
-    expect(await admin.llen("app:queue:q")).toBe(1);
+    expect(await fx.redis().llen("app:queue:q")).toBe(1);
     await ns.close();
   });
 });
