@@ -1,5 +1,6 @@
 import type { EventHub } from "./events.js";
 import type { Logger } from "./logger.js";
+import type { VerkPlugin } from "./plugin.js";
 import type { DeadSetLimits, VerkStore } from "./store.js";
 import type { TimestampUnit } from "./time.js";
 import type { WorkerRegistry } from "./worker.js";
@@ -18,4 +19,6 @@ export interface RunnerContext {
   readonly timestamps?: TimestampUnit;
   /** Fetched payloads larger than this (bytes) go to the dead set unread. (Default: no limit) */
   readonly maxFetchPayloadBytes?: number;
+  /** The plugins' `aroundPerform` wrappers, first plugin first (none: `undefined` or empty). */
+  readonly performHooks?: readonly NonNullable<VerkPlugin["aroundPerform"]>[];
 }

@@ -32,7 +32,22 @@ export type VerkErrorCode =
   /** The store could not reach its backend. */
   | "CONNECTION_FAILED"
   /** The store answered with something Verk did not expect. */
-  | "STORE_ERROR";
+  | "STORE_ERROR"
+  /**
+   * A write (enqueue, schedule, bulk) did not complete within its deadline. The job **may or
+   * may not** have been written: enqueue again only if the handler is idempotent (it must be).
+   */
+  | "WRITE_TIMEOUT"
+  /** The store refused a write because it is full (Redis `maxmemory` reached with `noeviction`). */
+  | "STORE_FULL"
+  /** Another live process runs with the same `nodeId`; each process needs its own. */
+  | "NODE_ID_IN_USE"
+  /** The `workerModule` of isolated queues is missing, throws at import, or lacks a configured class. */
+  | "WORKER_MODULE"
+  /** An isolated queue's worker thread or child process died (exit, crash, out of memory) while running the job. */
+  | "WORKER_CRASHED"
+  /** Replicas did not confirm a write within the store's `waitReplicas` timeout; it may be lost on failover. */
+  | "REPLICATION_TIMEOUT";
 
 /** Options for constructing a {@link VerkError}. */
 export interface VerkErrorOptions {

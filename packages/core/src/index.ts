@@ -31,12 +31,13 @@ export { generateJid, generateNodeId } from "./ids.js";
 export type { JobPayload, NewJob } from "./job.js";
 export { buildPayload, displayClass, encodePayload, MAX_ERROR_MESSAGE_LENGTH, parsePayload } from "./job.js";
 export { MALFORMED_CLASS, malformedEntry } from "./job-execution.js";
+export { assertKnownKeys, closestName } from "./known-keys.js";
 export type { Logger, LogLevel } from "./logger.js";
 export { consoleLogger } from "./logger.js";
 export { MemoryStore } from "./memory-store.js";
 export type { NodeHandle } from "./node-handle.js";
 export type { QueueOptions, VerkOptions } from "./options.js";
-export type { VerkPlugin } from "./plugin.js";
+export type { EnqueueKind, EnqueueOperation, PerformInfo, VerkPlugin } from "./plugin.js";
 export type { QueueInfo, QueueStatus, RunningJob } from "./queue-runner.js";
 export type { BackoffFn, FailurePolicy } from "./retry.js";
 export {

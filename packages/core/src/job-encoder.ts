@@ -6,7 +6,8 @@ import { payloadTimestamp, type TimestampUnit } from "./time.js";
 /**
  * Validates and serialises jobs for a producer: builds the Sidekiq payload, stamps times in the
  * configured unit, and enforces `maxPayloadBytes`. Errors name the field, prefixed with
- * `jobs[i]` for bulk calls. @internal
+ * `jobs[i]` for bulk calls. Building and encoding are two steps so that plugins
+ * (`aroundEnqueue`) can add fields in between. @internal
  */
 export class JobEncoder {
   readonly #maxPayloadBytes: number;
@@ -17,17 +18,33 @@ export class JobEncoder {
     this.#timestamps = timestamps;
   }
 
-  /** A job ready to push onto its queue (with `enqueued_at`). `field` is `"job"` or `"jobs[i]"`. */
-  forQueue(job: NewJob, field = "job"): { jid: string; entry: EncodedJob } {
+  /** The payload of a job to push onto its queue (with `enqueued_at`). `field` is `"job"` or `"jobs[i]"`. */
+  buildForQueue(job: NewJob, field = "job"): JobPayload {
     const payload = this.#build(job, field);
     payload.enqueued_at = Math.max(payloadTimestamp(this.#timestamps), payload.created_at);
-    return { jid: payload.jid, entry: { queue: payload.queue, raw: this.#encode(payload, field) } };
+    return payload;
+  }
+
+  /** The payload of a job for the `schedule` set (no `enqueued_at`, as in Sidekiq). */
+  buildForSchedule(job: NewJob, field = "job"): JobPayload {
+    return this.#build(job, field);
+  }
+
+  /** Encode a built payload for its queue. Throws `INVALID_JOB` / `PAYLOAD_TOO_LARGE`. */
+  entry(payload: JobPayload, field = "job"): EncodedJob {
+    return { queue: payload.queue, raw: this.encode(payload, field) };
+  }
+
+  /** A job ready to push onto its queue (with `enqueued_at`). `field` is `"job"` or `"jobs[i]"`. */
+  forQueue(job: NewJob, field = "job"): { jid: string; entry: EncodedJob } {
+    const payload = this.buildForQueue(job, field);
+    return { jid: payload.jid, entry: this.entry(payload, field) };
   }
 
   /** A job for the `schedule` set (no `enqueued_at`, as in Sidekiq). */
   forSchedule(job: NewJob, field = "job"): { jid: string; raw: string } {
-    const payload = this.#build(job, field);
-    return { jid: payload.jid, raw: this.#encode(payload, field) };
+    const payload = this.buildForSchedule(job, field);
+    return { jid: payload.jid, raw: this.encode(payload, field) };
   }
 
   #build(job: NewJob, field: string): JobPayload {
@@ -43,9 +60,10 @@ export class JobEncoder {
     }
   }
 
-  #encode(payload: JobPayload, field: string): string {
+  /** Serialise a payload; throws `PAYLOAD_TOO_LARGE` over `maxPayloadBytes`. */
+  encode(payload: JobPayload, field = "job"): string {
     const raw = encodePayload(payload);
-    const bytes = Buffer.byteLength(raw);
+    const bytes = raw.length * 3 <= this.#maxPayloadBytes ? raw.length : Buffer.byteLength(raw);
     if (bytes > this.#maxPayloadBytes) {
       throw new VerkError(
         "PAYLOAD_TOO_LARGE",

@@ -1,111 +1,74 @@
 import type { RunnerContext } from "./context.js";
-import { JobTimeoutError, UnknownWorkerError } from "./errors.js";
+import type { ExecutionResult, JobExecutor } from "./executor.js";
 import { generateJid } from "./ids.js";
-import { type JobPayload, parsePayload } from "./job.js";
-import { runInJobScope } from "./job-scope.js";
+import type { InFlightJob } from "./in-flight-job.js";
+import { parsePayload } from "./job.js";
 import { persist } from "./persist.js";
+import type { PerformInfo, VerkPlugin } from "./plugin.js";
 import { planFailure } from "./retry.js";
 import { nowSeconds } from "./time.js";
-import type { JobContext, WorkerDefinition } from "./worker.js";
 
-/** One job this node holds in its in-progress list. @internal */
-export class InFlightJob implements JobContext {
-  readonly raw: string;
-  readonly queue: string;
-  readonly startedAt: number = Date.now();
-  job!: JobPayload;
-  /** Set when the job was handed back to the queue (hard stop); its outcome is then not written. */
-  abandoned = false;
-  #controller: AbortController | undefined;
-
-  constructor(queue: string, raw: string) {
-    this.queue = queue;
-    this.raw = raw;
-  }
-
-  get jid(): string {
-    return this.job.jid;
-  }
-
-  /** Created on first use, so jobs that never look at it cost nothing. */
-  get signal(): AbortSignal {
-    this.#controller ??= new AbortController();
-    return this.#controller.signal;
-  }
-
-  /** Abort the handler's signal with `reason`. */
-  abort(reason: unknown): void {
-    this.#controller ??= new AbortController();
-    if (!this.#controller.signal.aborted) this.#controller.abort(reason);
-  }
-}
-
-/** Find the worker of a payload: by `class`, then by ActiveJob's `wrapped`. */
-function findWorker(ctx: RunnerContext, job: JobPayload): WorkerDefinition<never> | undefined {
-  const worker = ctx.registry.get(job.class);
-  if (worker) return worker;
-  return typeof job.wrapped === "string" ? ctx.registry.get(job.wrapped) : undefined;
-}
+type PerformHook = NonNullable<VerkPlugin["aroundPerform"]>;
 
 /**
- * Call the handler; a sync throw, a rejection, a timeout, or an error thrown inside a callback
- * the handler scheduled (attributed through the job scope) all end as a rejection.
+ * Run the executor inside the plugins' `aroundPerform` wrappers (first plugin outermost). The
+ * outcome is the executor's own: a wrapper that swallows or replaces the error changes nothing;
+ * one that throws without running the handler fails the job with its error.
  */
-function invoke(worker: WorkerDefinition<never>, flight: InFlightJob): Promise<void> {
-  // One promise settled by whichever comes first: the handler, a crash attributed to the job, or
-  // the timeout. (Cheaper than racing three promises: with the job scope's AsyncLocalStorage
-  // every promise in the process pays for promise hooks.)
-  const timeoutMs = worker.options.timeout;
-  return new Promise<void>((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
-    const done = () => {
-      if (timer !== undefined) clearTimeout(timer);
-      resolve();
+async function executeWrapped(
+  hooks: readonly PerformHook[],
+  info: PerformInfo,
+  execute: () => Promise<ExecutionResult>,
+): Promise<ExecutionResult> {
+  let result: ExecutionResult | undefined;
+  let next = async (): Promise<void> => {
+    result = await execute();
+    if (!result.ok) throw result.error;
+  };
+  for (let i = hooks.length - 1; i >= 0; i--) {
+    const hook = hooks[i]!;
+    const inner = next;
+    let called = false;
+    next = () => {
+      if (called) return Promise.reject(new Error("aroundPerform called run() twice"));
+      called = true;
+      return hook(info, inner);
     };
-    const fail = (error: unknown) => {
-      if (timer !== undefined) clearTimeout(timer);
-      reject(error);
-    };
-    if (timeoutMs !== undefined) {
-      timer = setTimeout(() => {
-        const error = new JobTimeoutError(worker.name, timeoutMs);
-        flight.abort(error);
-        reject(error);
-      }, timeoutMs);
-    }
-    const scoped = {
-      queue: flight.queue,
-      jid: flight.job.jid,
-      crash: (error: unknown) => {
-        flight.abort(error);
-        fail(error);
-      },
-    };
-    runInJobScope(scoped, () => {
-      try {
-        const result = (worker.perform as (this: JobContext, ...args: unknown[]) => unknown).apply(
-          flight,
-          flight.job.args,
-        );
-        // A handler that settles after a timeout or crash is ignored (never an unhandled rejection).
-        if (result !== null && typeof (result as PromiseLike<unknown>)?.then === "function") {
-          (result as PromiseLike<unknown>).then(done, fail);
-        } else done();
-      } catch (error) {
-        fail(error);
-      }
-    });
-  });
+  }
+  try {
+    await next();
+  } catch (error) {
+    if (result === undefined) return { ok: false, error };
+  }
+  return result ?? { ok: false, error: new Error("an aroundPerform plugin never ran the handler") };
+}
+
+function performInfo(ctx: RunnerContext, flight: InFlightJob, isolated: boolean): PerformInfo {
+  return {
+    jid: flight.jid,
+    queue: flight.queue,
+    job: flight.job,
+    get signal() {
+      return flight.signal;
+    },
+    retryCount: flight.retryCount,
+    logger: flight.logger,
+    nodeId: ctx.nodeId,
+    startedAt: flight.startedAt,
+    isolated,
+  };
 }
 
 /**
- * Run one fetched job to its end: parse, run the worker, then ack or fail it in the store.
- * `handlerSettled` is called once the handler resolved or failed, before the ack/failure write.
+ * Run one fetched job to its end: parse, run its handler through `executor`, then ack or fail it
+ * in the store. `handlerSettled` is called once the handler's body ended (for a timed-out
+ * in-process handler: when it finally returns), possibly after the ack/failure write.
  * Never rejects: every outcome is recorded (malformed payloads go to the dead set with their raw bytes).
  */
 export async function executeJob(
   ctx: RunnerContext,
   flight: InFlightJob,
+  executor: JobExecutor,
   giveUp: () => boolean,
   handlerSettled?: () => void,
 ): Promise<void> {
@@ -114,25 +77,27 @@ export async function executeJob(
     checkFetchedSize(raw, ctx.maxFetchPayloadBytes);
     flight.job = parsePayload(raw);
   } catch (error) {
+    handlerSettled?.();
     await failMalformed(ctx, flight, error, giveUp);
     return;
   }
   const { hub, nodeId } = ctx;
   const job = flight.job;
   if (hub.has("job:started")) hub.emit("job:started", { job, queue, nodeId, startedAt: flight.startedAt });
-  let failure: unknown;
-  let failed = false;
-  try {
-    const worker = findWorker(ctx, job);
-    if (!worker) throw new UnknownWorkerError(job.class);
-    await invoke(worker, flight);
-  } catch (error) {
-    failed = true;
-    failure = error;
+  const hooks = ctx.performHooks;
+  const result =
+    hooks === undefined || hooks.length === 0
+      ? await executor.execute(flight)
+      : await executeWrapped(hooks, performInfo(ctx, flight, executor.isolated), () =>
+          executor.execute(flight),
+        );
+  if (!result.ok && result.bodyDone !== undefined) {
+    result.bodyDone.then(handlerSettled, handlerSettled);
+  } else {
+    handlerSettled?.();
   }
-  handlerSettled?.();
   if (flight.abandoned) return;
-  if (!failed) {
+  if (result.ok) {
     const acked = await persist(ctx, "ack", queue, () => ctx.store.ack(queue, nodeId, raw), giveUp);
     if (acked === false) {
       ctx.logger.warn(
@@ -156,7 +121,7 @@ export async function executeJob(
     }
     return;
   }
-  await recordFailure(ctx, flight, failure, giveUp);
+  await recordFailure(ctx, flight, result.error, giveUp);
 }
 
 async function recordFailure(
@@ -166,7 +131,7 @@ async function recordFailure(
   giveUp: () => boolean,
 ): Promise<void> {
   const { queue, raw, job } = flight;
-  const worker = findWorker(ctx, job);
+  const worker = ctx.registry.forJob(job);
   // As Sidekiq: a payload without `retry` takes the worker's option (default true) and keeps it;
   // with no worker to ask (unknown class), such a job is dropped.
   const planned =

@@ -1,5 +1,7 @@
 import type { RunnerContext } from "./context.js";
-import { executeJob, InFlightJob } from "./job-execution.js";
+import type { JobExecutor } from "./executor.js";
+import { InFlightJob } from "./in-flight-job.js";
+import { executeJob } from "./job-execution.js";
 import type { QueueChannel } from "./store.js";
 import { sleep } from "./time.js";
 
@@ -37,6 +39,7 @@ export class QueueRunner {
   readonly name: string;
   readonly concurrency: number;
   readonly #ctx: RunnerContext;
+  readonly #executor: JobExecutor;
   readonly #inFlight = new Set<InFlightJob>();
   /** Jobs whose handler is still running (the rest of `#inFlight` waits for its ack or failure write). */
   #running = 0;
@@ -49,8 +52,9 @@ export class QueueRunner {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
 
-  constructor(ctx: RunnerContext, name: string, concurrency: number) {
+  constructor(ctx: RunnerContext, name: string, concurrency: number, executor: JobExecutor) {
     this.#ctx = ctx;
+    this.#executor = executor;
     this.name = name;
     this.concurrency = concurrency;
   }
@@ -160,9 +164,10 @@ export class QueueRunner {
     }
   }
 
-  /** Release the channel after `stopFetching` (and `waitIdle`/`abandon`). */
+  /** Release the channel and the executor after `stopFetching` (and `waitIdle`/`abandon`). */
   async close(): Promise<void> {
     await this.stopFetching();
+    await this.#executor.close();
     await this.#channel?.close();
     this.#setStatus("stopped");
   }
@@ -202,7 +207,7 @@ export class QueueRunner {
   }
 
   #dispatch(raw: string): void {
-    const flight = new InFlightJob(this.name, raw);
+    const flight = new InFlightJob(this.name, raw, this.#ctx.logger);
     this.#inFlight.add(flight);
     this.#running++;
     let released = false;
@@ -212,7 +217,7 @@ export class QueueRunner {
       this.#running--;
       this.#signal();
     };
-    executeJob(this.#ctx, flight, () => this.#giveUp, release).finally(() => {
+    executeJob(this.#ctx, flight, this.#executor, () => this.#giveUp, release).finally(() => {
       release();
       this.#inFlight.delete(flight);
       this.#signal();

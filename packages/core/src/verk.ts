@@ -3,6 +3,7 @@ import { ControlSync } from "./control-sync.js";
 import { DuePoller } from "./due-poller.js";
 import { invalidOption, VerkError } from "./errors.js";
 import { EventHub, type VerkEventName, type VerkListener } from "./events.js";
+import { InProcessExecutor } from "./in-process-executor.js";
 import type { NewJob } from "./job.js";
 import { JobEncoder } from "./job-encoder.js";
 import { holdUncaughtGuard } from "./job-scope.js";
@@ -15,6 +16,8 @@ import {
   resolveOptions,
   type VerkOptions,
 } from "./options.js";
+import type { VerkPlugin } from "./plugin.js";
+import { produceWithHooks } from "./produce.js";
 import { type QueueInfo, QueueRunner, type RunningJob } from "./queue-runner.js";
 import type { VerkStore } from "./store.js";
 import { toEpochMs, toSeconds } from "./time.js";
@@ -47,6 +50,7 @@ export class Verk implements JobProducer {
   readonly #ctx: RunnerContext;
   readonly #control: ControlSync;
   readonly #encoder: JobEncoder;
+  readonly #enqueueHooks: NonNullable<VerkPlugin["aroundEnqueue"]>[];
   #poller: DuePoller | undefined;
   #externalScheduler = false;
   #state: VerkState = "idle";
@@ -65,6 +69,9 @@ export class Verk implements JobProducer {
     this.logger = logger;
     this.#hub = new EventHub(logger);
     this.#encoder = new JobEncoder(this.#options.maxPayloadBytes, this.#options.timestamps);
+    const plugins = this.#options.plugins;
+    this.#enqueueHooks = plugins.flatMap((p) => (p.aroundEnqueue ? [p.aroundEnqueue.bind(p)] : []));
+    const performHooks = plugins.flatMap((p) => (p.aroundPerform ? [p.aroundPerform.bind(p)] : []));
     for (const worker of this.#options.workers) {
       this.#registry.add(worker);
       worker.bindProducer(this);
@@ -80,6 +87,7 @@ export class Verk implements JobProducer {
       fetchBlockMs: this.#options.fetchBlockMs,
       timestamps: this.#options.timestamps,
       maxFetchPayloadBytes: this.#options.maxFetchPayloadBytes,
+      performHooks,
     };
     this.#control = new ControlSync(
       store,
@@ -211,10 +219,18 @@ export class Verk implements JobProducer {
 
   /** Enqueue one job. Resolves its jid. Throws `INVALID_JOB`/`PAYLOAD_TOO_LARGE` before writing anything. */
   async enqueue(job: NewJob): Promise<string> {
-    const encoded = this.#encoder.forQueue(job);
+    const payload = this.#encoder.buildForQueue(job);
+    if (this.#enqueueHooks.length === 0) {
+      const entry = this.#encoder.entry(payload);
+      await this.connect();
+      await this.store.push([entry]);
+      return payload.jid;
+    }
     await this.connect();
-    await this.store.push([encoded.entry]);
-    return encoded.jid;
+    await produceWithHooks(this.#enqueueHooks, "enqueue", [payload], undefined, () =>
+      this.store.push([this.#encoder.entry(payload)]),
+    );
+    return payload.jid;
   }
 
   /**
@@ -223,11 +239,20 @@ export class Verk implements JobProducer {
    */
   async enqueueBulk(jobs: readonly NewJob[]): Promise<string[]> {
     if (!Array.isArray(jobs)) throw invalidOption("jobs", "enqueueBulk takes an array of jobs");
-    const encoded = jobs.map((job, index) => this.#encoder.forQueue(job, `jobs[${index}]`));
-    if (encoded.length === 0) return [];
-    await this.connect();
-    await this.store.push(encoded.map((item) => item.entry));
-    return encoded.map((item) => item.jid);
+    const payloads = jobs.map((job, index) => this.#encoder.buildForQueue(job, `jobs[${index}]`));
+    if (payloads.length === 0) return [];
+    const encode = () => payloads.map((payload, index) => this.#encoder.entry(payload, `jobs[${index}]`));
+    if (this.#enqueueHooks.length === 0) {
+      const entries = encode();
+      await this.connect();
+      await this.store.push(entries);
+    } else {
+      await this.connect();
+      await produceWithHooks(this.#enqueueHooks, "enqueueBulk", payloads, undefined, () =>
+        this.store.push(encode()),
+      );
+    }
+    return payloads.map((payload) => payload.jid);
   }
 
   /**
@@ -239,10 +264,17 @@ export class Verk implements JobProducer {
     if (typeof atMs !== "number" || !Number.isFinite(atMs))
       throw invalidOption("at", "must be a Date or epoch milliseconds");
     if (atMs <= Date.now()) return this.enqueue(job);
-    const { jid, raw } = this.#encoder.forSchedule(job);
-    await this.connect();
-    await this.store.schedule([{ raw, at: toSeconds(atMs) }]);
-    return jid;
+    const payload = this.#encoder.buildForSchedule(job);
+    const write = () => this.store.schedule([{ raw: this.#encoder.encode(payload), at: toSeconds(atMs) }]);
+    if (this.#enqueueHooks.length === 0) {
+      const raw = this.#encoder.encode(payload);
+      await this.connect();
+      await this.store.schedule([{ raw, at: toSeconds(atMs) }]);
+    } else {
+      await this.connect();
+      await produceWithHooks(this.#enqueueHooks, "schedule", [payload], [atMs], write);
+    }
+    return payload.jid;
   }
 
   /** Start running another queue on this node. Throws `QUEUE_EXISTS` if it already runs here. */
@@ -320,7 +352,7 @@ export class Verk implements JobProducer {
   }
 
   #startRunner(name: string, concurrency: number, paused: boolean): void {
-    const runner = new QueueRunner(this.#ctx, name, concurrency);
+    const runner = new QueueRunner(this.#ctx, name, concurrency, new InProcessExecutor(this.#registry));
     this.#runners.set(name, runner);
     runner.start(paused || this.#quiet);
   }

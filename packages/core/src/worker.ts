@@ -1,5 +1,6 @@
 import { invalidOption, VerkError } from "./errors.js";
 import type { JobPayload, NewJob } from "./job.js";
+import type { Logger } from "./logger.js";
 import type { BackoffFn } from "./retry.js";
 
 /** What a running job can see: `this` inside `perform`. */
@@ -12,6 +13,10 @@ export interface JobContext {
   readonly job: JobPayload;
   /** Aborted when the job exceeds its worker's `timeout` or the node stops hard; stop work when it fires. */
   readonly signal: AbortSignal;
+  /** Failures so far minus one (Sidekiq's `retry_count`): `undefined` on a first run, 0 on the first retry. */
+  readonly retryCount: number | undefined;
+  /** The node's logger. */
+  readonly logger: Logger;
 }
 
 /** A handler: receives the job's `args` spread as parameters, with `this` bound to {@link JobContext}. */
@@ -132,6 +137,13 @@ export class WorkerRegistry {
   /** The worker for a class name, or undefined. */
   get(name: string): WorkerDefinition<never> | undefined {
     return this.#workers.get(name);
+  }
+
+  /** The worker of a payload: by `class`, then by ActiveJob's `wrapped`. */
+  forJob(job: Pick<JobPayload, "class" | "wrapped">): WorkerDefinition<never> | undefined {
+    const worker = this.#workers.get(job.class);
+    if (worker) return worker;
+    return typeof job.wrapped === "string" ? this.#workers.get(job.wrapped) : undefined;
   }
 
   /** All registered names. */

@@ -1,0 +1,41 @@
+import type { JobPayload } from "./job.js";
+import type { Logger } from "./logger.js";
+import type { JobContext } from "./worker.js";
+
+/** One job this node holds in its in-progress list; `this` of its handler. @internal */
+export class InFlightJob implements JobContext {
+  readonly raw: string;
+  readonly queue: string;
+  readonly startedAt: number = Date.now();
+  readonly logger: Logger;
+  job!: JobPayload;
+  /** Set when the job was handed back to the queue (hard stop); its outcome is then not written. */
+  abandoned = false;
+  #controller: AbortController | undefined;
+
+  constructor(queue: string, raw: string, logger: Logger) {
+    this.queue = queue;
+    this.raw = raw;
+    this.logger = logger;
+  }
+
+  get jid(): string {
+    return this.job.jid;
+  }
+
+  get retryCount(): number | undefined {
+    return typeof this.job.retry_count === "number" ? this.job.retry_count : undefined;
+  }
+
+  /** Created on first use, so jobs that never look at it cost nothing. */
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    return this.#controller.signal;
+  }
+
+  /** Abort the handler's signal with `reason`. */
+  abort(reason: unknown): void {
+    this.#controller ??= new AbortController();
+    if (!this.#controller.signal.aborted) this.#controller.abort(reason);
+  }
+}
