@@ -89,8 +89,12 @@ describe("aroundPerform", () => {
     });
     const finished: string[] = [];
     const failed: string[] = [];
-    verk.on("job:finished", (e) => finished.push(e.job.class));
-    verk.on("job:failed", (e) => failed.push(e.job.class));
+    verk.on("job:finished", (e) => {
+      finished.push(e.job.class);
+    });
+    verk.on("job:failed", (e) => {
+      failed.push(e.job.class);
+    });
     await verk.start();
     try {
       await verk.enqueueBulk([
