@@ -4,7 +4,7 @@ import { DuePoller } from "./due-poller.js";
 import { invalidOption, VerkError } from "./errors.js";
 import { EventHub, type VerkEventName, type VerkListener } from "./events.js";
 import { InProcessExecutor } from "./in-process-executor.js";
-import type { NewJob } from "./job.js";
+import type { JobPayload, NewJob } from "./job.js";
 import { JobEncoder } from "./job-encoder.js";
 import { holdUncaughtGuard } from "./job-scope.js";
 import type { Logger } from "./logger.js";
@@ -275,6 +275,50 @@ export class Verk implements JobProducer {
       await produceWithHooks(this.#enqueueHooks, "schedule", [payload], [atMs], write);
     }
     return payload.jid;
+  }
+
+  /**
+   * Schedule many jobs, each at its own time (a Date or epoch milliseconds), in few round trips.
+   * Every job is validated first: one invalid entry throws (naming `jobs[i]`) and nothing is
+   * written. Entries due now or in the past are enqueued at once. Resolves the jids in order.
+   */
+  async scheduleBulk(entries: readonly { job: NewJob; at: Date | number }[]): Promise<string[]> {
+    if (!Array.isArray(entries))
+      throw invalidOption("jobs", "scheduleBulk takes an array of { job, at } entries");
+    const now = Date.now();
+    const later: { payload: JobPayload; atMs: number; field: string }[] = [];
+    const soon: { payload: JobPayload; field: string }[] = [];
+    const jids = entries.map((entry, index) => {
+      const field = `jobs[${index}]`;
+      const atMs = toEpochMs(entry?.at);
+      if (typeof atMs !== "number" || !Number.isFinite(atMs))
+        throw invalidOption(`${field}.at`, "must be a Date or epoch milliseconds");
+      if (atMs <= now) {
+        const payload = this.#encoder.buildForQueue(entry.job, field);
+        soon.push({ payload, field });
+        return payload.jid;
+      }
+      const payload = this.#encoder.buildForSchedule(entry.job, field);
+      later.push({ payload, atMs, field });
+      return payload.jid;
+    });
+    if (jids.length === 0) return [];
+    const write = async () => {
+      const queued = soon.map(({ payload, field }) => this.#encoder.entry(payload, field));
+      const scheduled = later.map(({ payload, atMs, field }) => ({
+        raw: this.#encoder.encode(payload, field),
+        at: toSeconds(atMs),
+      }));
+      await Promise.all([
+        queued.length > 0 ? this.store.push(queued) : undefined,
+        scheduled.length > 0 ? this.store.schedule(scheduled) : undefined,
+      ]);
+    };
+    await this.connect();
+    const payloads = [...soon.map((s) => s.payload), ...later.map((l) => l.payload)];
+    const dueAt = [...soon.map(() => now), ...later.map((l) => l.atMs)];
+    await produceWithHooks(this.#enqueueHooks, "scheduleBulk", payloads, dueAt, write);
+    return jids;
   }
 
   /** Start running another queue on this node. Throws `QUEUE_EXISTS` if it already runs here. */

@@ -161,3 +161,30 @@ describe("queues at run time", () => {
     await verk.stop();
   });
 });
+
+describe("scheduleBulk", () => {
+  it("schedules each job at its own time, enqueues past ones, and validates everything first", async () => {
+    const memory = store();
+    const verk = createVerk({ store: memory });
+    const now = Date.now();
+    const jids = await verk.scheduleBulk([
+      { job: { class: "A", queue: "q" }, at: now + 60_000 },
+      { job: { class: "B", queue: "q" }, at: new Date(now + 120_000) },
+      { job: { class: "C", queue: "q" }, at: now - 1_000 },
+    ]);
+    expect(jids).toHaveLength(3);
+    const scheduled = [...memory.sets.schedule].map(([raw, at]) => [JSON.parse(raw).class, at]);
+    expect(scheduled.sort()).toEqual([
+      ["A", expect.closeTo((now + 60_000) / 1000, 2)],
+      ["B", expect.closeTo((now + 120_000) / 1000, 2)],
+    ]);
+    expect(memory.list("queue:q").map((raw) => JSON.parse(raw).class)).toEqual(["C"]);
+    await expect(
+      verk.scheduleBulk([
+        { job: { class: "A", queue: "q" }, at: now + 1_000 },
+        { job: { class: "", queue: "q" }, at: now + 1_000 },
+      ]),
+    ).rejects.toMatchObject({ code: "INVALID_JOB", field: "jobs[1].class" });
+    expect(memory.sets.schedule.size).toBe(2);
+  });
+});
