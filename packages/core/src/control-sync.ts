@@ -61,7 +61,7 @@ export class ControlSync {
     this.#timer = setTimeout(() => {
       this.sync()
         .catch((error: unknown) => {
-          this.#logger.warn("reading paused queues failed; will retry", { error });
+          this.#logger.warn({ err: error }, "reading paused queues failed; will retry");
           this.#hub.emit("error", { error, context: "control-sync" });
         })
         .finally(() => {

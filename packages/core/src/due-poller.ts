@@ -63,7 +63,7 @@ export class DuePoller {
     if (this.#stopped) return;
     this.#running = promoteAllDue(this.#store)
       .catch((error: unknown) => {
-        this.#logger.warn("promoting due jobs failed; will retry", { error });
+        this.#logger.warn({ err: error }, "promoting due jobs failed; will retry");
         this.#hub.emit("error", { error, context: "promote" });
       })
       .finally(() => {

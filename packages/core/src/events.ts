@@ -113,7 +113,7 @@ export class EventHub {
   }
 
   #listenerFailed(event: VerkEventName, error: unknown): void {
-    this.#logger.error(`a listener of "${event}" failed`, { error });
+    this.#logger.error({ err: error }, `a listener of "${event}" failed`);
     if (event !== "error") this.emit("error", { error, context: `listener:${event}` });
   }
 }

@@ -101,11 +101,11 @@ export async function executeJob(
     const acked = await persist(ctx, "ack", queue, () => ctx.store.ack(queue, nodeId, raw), giveUp);
     if (acked === false) {
       ctx.logger.warn(
-        "late ack: the job was no longer in this node's in-progress list (recovered elsewhere)",
         {
           queue,
           jid: job.jid,
         },
+        "late ack: the job was no longer in this node's in-progress list (recovered elsewhere)",
       );
     }
     if (hub.has("job:finished")) {
@@ -153,15 +153,18 @@ async function recordFailure(
     giveUp,
   );
   if (written === false) {
-    ctx.logger.warn("late failure: the job was no longer in this node's in-progress list; nothing written", {
-      queue,
-      jid: job.jid,
-    });
+    ctx.logger.warn(
+      {
+        queue,
+        jid: job.jid,
+      },
+      "late failure: the job was no longer in this node's in-progress list; nothing written",
+    );
     return;
   }
   const failedAt = Date.now();
   const base = { job, queue, nodeId: ctx.nodeId, startedAt: flight.startedAt };
-  ctx.logger.info(`${job.class} ${job.jid} failed (${outcome.kind})`, { queue, error });
+  ctx.logger.info({ queue, err: error }, `${job.class} ${job.jid} failed (${outcome.kind})`);
   ctx.hub.emit("job:failed", {
     ...base,
     error,
@@ -190,9 +193,12 @@ async function failMalformed(
 ): Promise<void> {
   const { queue, raw } = flight;
   const message = error instanceof Error ? error.message : String(error);
-  ctx.logger.error(`malformed payload in queue "${queue}" moved to the dead set: ${message}`, {
-    raw: raw.length > 200 ? `${raw.slice(0, 200)}…` : raw,
-  });
+  ctx.logger.error(
+    {
+      raw: raw.length > 200 ? `${raw.slice(0, 200)}…` : raw,
+    },
+    `malformed payload in queue "${queue}" moved to the dead set: ${message}`,
+  );
   const outcome = {
     kind: "dead" as const,
     raw: malformedEntry(queue, raw, message),

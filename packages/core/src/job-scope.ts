@@ -29,9 +29,10 @@ let guardLogger: Logger | undefined;
 function contain(kind: string, error: unknown): boolean {
   const job = scope.getStore();
   if (!job) return false;
-  guardLogger?.error(`${kind} inside job ${job.jid ?? "?"} of queue "${job.queue}": the job fails with it`, {
-    error,
-  });
+  guardLogger?.error(
+    { queue: job.queue, jid: job.jid, err: error },
+    `${kind} inside job ${job.jid ?? "?"} of queue "${job.queue}": the job fails with it`,
+  );
   job.crash(error);
   return true;
 }

@@ -56,7 +56,7 @@ export function createNodeHandle(
     },
     quiet: () => node.quiet(),
     requestStop: () => {
-      node.stop().catch((error: unknown) => node.logger.error("remote stop failed", { error }));
+      node.stop().catch((error: unknown) => node.logger.error({ err: error }, "remote stop failed"));
     },
     emit,
   };

@@ -24,7 +24,7 @@ export async function persist<T>(
     try {
       return await write();
     } catch (error) {
-      ctx.logger.warn(`${what} could not be written; retrying in ${delay} ms`, { queue, error });
+      ctx.logger.warn({ queue, err: error }, `${what} could not be written; retrying in ${delay} ms`);
       ctx.hub.emit("error", { error, context: what, queue });
       if (giveUp()) return undefined;
       await sleep(delay);

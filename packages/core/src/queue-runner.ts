@@ -154,8 +154,8 @@ export class QueueRunner {
         this.#ctx.hub.emit("error", { error, context: "requeue", queue: this.name });
         if (attempt >= 2) {
           this.#ctx.logger.error(
+            { err: error },
             `could not put ${raws.length} unfinished job(s) back on "${this.name}"; they stay in this node's in-progress list for recovery`,
-            { error },
           );
           return 0;
         }
@@ -193,7 +193,7 @@ export class QueueRunner {
       } catch (error) {
         if (this.#stopping) break;
         errorDelay = Math.min(Math.max(100, errorDelay * 2), 5_000);
-        logger.warn(`fetch from "${this.name}" failed; retrying in ${errorDelay} ms`, { error });
+        logger.warn({ err: error }, `fetch from "${this.name}" failed; retrying in ${errorDelay} ms`);
         hub.emit("error", { error, context: "fetch", queue: this.name });
         await sleep(errorDelay);
         continue;

@@ -203,11 +203,11 @@ export class Verk implements JobProducer {
       const detach = this.#detach;
       this.#detach = undefined;
       await detach?.().catch((error: unknown) =>
-        this.logger.warn("detaching the node from the store failed", { error }),
+        this.logger.warn({ err: error }, "detaching the node from the store failed"),
       );
       for (const plugin of [...this.#options.plugins].reverse()) await plugin.stop?.(this);
       await this.store.deregisterNode(this.nodeId).catch((error: unknown) => {
-        this.logger.warn("could not deregister this node", { error });
+        this.logger.warn({ err: error }, "could not deregister this node");
       });
       this.#hub.emit("node:down", { nodeId: this.nodeId, reason: "stopped" });
     }

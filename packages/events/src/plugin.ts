@@ -53,7 +53,8 @@ export function events(options: EventsOptions = {}): EventsPlugin {
   let verk: Verk | undefined;
   const bus = new EventBus({
     ...options,
-    onInternalError: (error) => verk?.logger.error("@verk/events: a handler:error handler failed", { error }),
+    onInternalError: (error) =>
+      verk?.logger.error({ err: error }, "@verk/events: a handler:error handler failed"),
   });
   let publishFailures = 0;
   const inflight = new Set<Promise<void>>();
@@ -79,7 +80,7 @@ export function events(options: EventsOptions = {}): EventsPlugin {
               .append([encodeEvent(name, v.nodeId, at, payload)], maxLen)
               .catch((error: unknown) => {
                 publishFailures++;
-                v.logger.warn("@verk/events: publishing an event failed", { error });
+                v.logger.warn({ err: error }, "@verk/events: publishing an event failed");
               })
               .finally(() => inflight.delete(p));
             inflight.add(p);

@@ -19,7 +19,8 @@ const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const until = (check: () => Promise<boolean> | boolean, timeoutMs = 8_000) => waitUntil(check, timeoutMs);
 
 function memoryLogger(lines: string[]): Logger {
-  const log = (message: string) => lines.push(message);
+  const log = (first: unknown, message?: string) =>
+    lines.push(typeof first === "string" ? first : String(message));
   return { debug: () => {}, info: log, warn: log, error: log } as unknown as Logger;
 }
 

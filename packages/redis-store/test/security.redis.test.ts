@@ -29,10 +29,10 @@ const problems: string[] = [];
 const logger = {
   debug() {},
   info() {},
-  warn: (message: string, fields?: Record<string, unknown>) =>
-    problems.push(`${message} ${fields?.error ?? ""}`),
-  error: (message: string, fields?: Record<string, unknown>) =>
-    problems.push(`${message} ${fields?.error ?? ""}`),
+  warn: (fields: Record<string, unknown> | string, message?: string) =>
+    problems.push(typeof fields === "string" ? fields : `${message} ${fields.err ?? ""}`),
+  error: (fields: Record<string, unknown> | string, message?: string) =>
+    problems.push(typeof fields === "string" ? fields : `${message} ${fields.err ?? ""}`),
 };
 const nodes: Verk[] = [];
 afterEach(async () => {

@@ -110,7 +110,7 @@ export class LeaderPromoter {
           wakeAt = Math.min(wakeAt, Date.now() + maxSleepMs, next ?? Number.POSITIVE_INFINITY);
         }
       } catch (error) {
-        this.#s.logger.warn("@verk/scheduler: scheduler step failed; will retry", { error });
+        this.#s.logger.warn({ err: error }, "@verk/scheduler: scheduler step failed; will retry");
         this.#leaseDueAt = 0;
         wakeAt = Date.now() + Math.min(1_000, leaseTtlMs / 3);
       }

@@ -200,7 +200,10 @@ export class Periodic {
         this.#s.onTick?.(entry.def.name, tick, payload.jid);
         await this.#s.registry.put({ [entry.def.name]: JSON.stringify(this.#record(entry, true)) });
       } catch (error) {
-        this.#s.logger.error(`@verk/scheduler: enqueuing periodic job "${entry.def.name}" failed`, { error });
+        this.#s.logger.error(
+          { err: error },
+          `@verk/scheduler: enqueuing periodic job "${entry.def.name}" failed`,
+        );
       }
     }
   }

@@ -87,7 +87,7 @@ export function stats(options: StatsOptions = {}): StatsPlugin {
       await capability.increment(deltas);
     } catch (error) {
       collector.restorePending(deltas);
-      verk?.logger.warn("@verk/stats: persisting counters failed; will retry", { error });
+      verk?.logger.warn({ err: error }, "@verk/stats: persisting counters failed; will retry");
     }
   };
   const flush = (): Promise<void> => {
@@ -149,7 +149,7 @@ export function stats(options: StatsOptions = {}): StatsPlugin {
       try {
         [queues, totals] = await Promise.all([r.queues(), r.totals()]);
       } catch (error) {
-        verk?.logger.warn("@verk/stats: reading queue sizes for metrics failed", { error });
+        verk?.logger.warn({ err: error }, "@verk/stats: reading queue sizes for metrics failed");
       }
       return renderPrometheus({
         buckets: collector.buckets,

@@ -117,9 +117,12 @@ export const work: Command = {
     // Core logs each failure at info; the CLI writes its own single line per job instead.
     const logger: Logger = {
       ...base,
-      info: (message, fields) => {
-        if (!/ failed \((retry|dead|discard)\)$/.test(message)) base.info(message, fields);
-      },
+      info: ((first: Record<string, unknown> | string, message?: string) => {
+        const text = typeof first === "string" ? first : (message ?? "");
+        if (/ failed \((retry|dead|discard)\)$/.test(text)) return;
+        if (typeof first === "string") base.info(first);
+        else base.info(first, text);
+      }) as Logger["info"],
     };
     const plugins = [...(config.plugins ?? [])];
     if (config.stats !== false) {

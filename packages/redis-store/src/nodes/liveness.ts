@@ -65,9 +65,10 @@ export class NodeLiveness {
       .catch((error: unknown) => {
         this.#holdUntil = Date.now() + this.#settings.nodeTtlMs;
         this.#suspects.clear();
-        this.#node.logger.warn("[redis-store] node heartbeat or dead-peer scan failed; will retry", {
-          error,
-        });
+        this.#node.logger.warn(
+          { err: error },
+          "[redis-store] node heartbeat or dead-peer scan failed; will retry",
+        );
       })
       .finally(() => {
         this.#ticking = undefined;
@@ -92,7 +93,7 @@ export class NodeLiveness {
     if (livenessByNode.get(this.#node.nodeId) === this) livenessByNode.delete(this.#node.nodeId);
     await this.#ticking;
     await this.#redis.del(heartbeatKey(this.#keys, this.#node.nodeId)).catch((error: unknown) => {
-      this.#node.logger.warn("[redis-store] could not delete this node's heartbeat key", { error });
+      this.#node.logger.warn({ err: error }, "[redis-store] could not delete this node's heartbeat key");
     });
   }
 

@@ -42,7 +42,7 @@ export class SidekiqProcessHeartbeat {
   beat(): Promise<void> {
     this.#beating ??= this.#beat()
       .catch((error: unknown) => {
-        this.#node.logger.warn("[redis-store] Sidekiq process heartbeat failed; will retry", { error });
+        this.#node.logger.warn({ err: error }, "[redis-store] Sidekiq process heartbeat failed; will retry");
       })
       .finally(() => {
         this.#beating = undefined;
@@ -114,7 +114,7 @@ export class SidekiqProcessHeartbeat {
       node.requestStop();
     } else if (signal === "TTIN") {
       const running = node.runningJobs().map((job) => ({ queue: job.queue, startedAt: job.startedAt }));
-      node.logger.warn(`[redis-store] Sidekiq signal TTIN: ${running.length} running job(s)`, { running });
+      node.logger.warn({ running }, `[redis-store] Sidekiq signal TTIN: ${running.length} running job(s)`);
     } else {
       node.logger.warn(`[redis-store] ignoring unknown Sidekiq signal ${JSON.stringify(signal)}`);
     }
