@@ -40,7 +40,8 @@ export interface VerkEventMap {
   "job:malformed": {
     readonly queue: string;
     readonly nodeId: string;
-    readonly raw: string;
+    /** The payload's exact bytes (the dead-set entry keeps them too). */
+    readonly raw: Buffer;
     readonly error: unknown;
   };
   /** A queue started (or resumed) fetching. */

@@ -4,7 +4,10 @@ import type { JobContext } from "./worker.js";
 
 /** One job this node holds in its in-progress list; `this` of its handler. @internal */
 export class InFlightJob implements JobContext {
-  readonly raw: string;
+  /** The payload's exact stored bytes: its identity in the in-progress list. */
+  readonly raw: Buffer;
+  /** The payload decoded as UTF-8 (set once it was checked to be valid UTF-8). */
+  text!: string;
   readonly queue: string;
   readonly startedAt: number = Date.now();
   readonly logger: Logger;
@@ -13,7 +16,7 @@ export class InFlightJob implements JobContext {
   abandoned = false;
   #controller: AbortController | undefined;
 
-  constructor(queue: string, raw: string, logger: Logger) {
+  constructor(queue: string, raw: Buffer, logger: Logger) {
     this.queue = queue;
     this.raw = raw;
     this.logger = logger;

@@ -38,7 +38,7 @@ export { MemoryStore } from "./memory-store.js";
 export type { NodeHandle } from "./node-handle.js";
 export type { QueueOptions, VerkOptions } from "./options.js";
 export type { EnqueueKind, EnqueueOperation, PerformInfo, VerkPlugin } from "./plugin.js";
-export type { QueueInfo, QueueStatus, RunningJob } from "./queue-runner.js";
+export type { QueueInfo, QueueStatus, RunningJob } from "./queue-info.js";
 export type { BackoffFn, FailurePolicy } from "./retry.js";
 export {
   compressBacktrace,

@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import type { RunnerContext } from "./context.js";
 import type { ExecutionResult, JobExecutor } from "./executor.js";
 import { generateJid } from "./ids.js";
@@ -75,7 +76,9 @@ export async function executeJob(
   const { queue, raw } = flight;
   try {
     checkFetchedSize(raw, ctx.maxFetchPayloadBytes);
-    flight.job = parsePayload(raw);
+    if (!isUtf8(raw)) throw new Error("payload is not valid UTF-8");
+    flight.text = raw.toString("utf8");
+    flight.job = parsePayload(flight.text);
   } catch (error) {
     handlerSettled?.();
     await failMalformed(ctx, flight, error, giveUp);
@@ -194,9 +197,7 @@ async function failMalformed(
   const { queue, raw } = flight;
   const message = error instanceof Error ? error.message : String(error);
   ctx.logger.error(
-    {
-      raw: raw.length > 200 ? `${raw.slice(0, 200)}…` : raw,
-    },
+    { queue, nodeId: ctx.nodeId, bytes: raw.length, preview: previewOf(raw) },
     `malformed payload in queue "${queue}" moved to the dead set: ${message}`,
   );
   const outcome = {
@@ -205,15 +206,33 @@ async function failMalformed(
     at: nowSeconds(),
     limits: ctx.dead,
   };
-  await persist(ctx, "fail", queue, () => ctx.store.fail(queue, ctx.nodeId, raw, outcome), giveUp);
+  const written = await persist(
+    ctx,
+    "fail",
+    queue,
+    () => ctx.store.fail(queue, ctx.nodeId, raw, outcome),
+    giveUp,
+  );
+  if (written === false) {
+    ctx.logger.warn(
+      { queue, nodeId: ctx.nodeId },
+      "malformed payload was no longer in this node's in-progress list; nothing written",
+    );
+    return;
+  }
   ctx.hub.emit("job:malformed", { queue, nodeId: ctx.nodeId, raw, error });
 }
 
-/** Throw when `raw` is over `max` bytes (UTF-8); cheap for payloads well under it. */
-function checkFetchedSize(raw: string, max: number | undefined): void {
-  if (max === undefined || raw.length * 3 <= max) return;
-  const bytes = Buffer.byteLength(raw);
-  if (bytes > max) throw new Error(`payload is ${bytes} bytes, over maxFetchPayloadBytes (${max})`);
+/** The first 200 bytes of a payload, for a log line (invalid UTF-8 shows as U+FFFD). */
+function previewOf(raw: Buffer): string {
+  return raw.length > 200 ? `${raw.toString("utf8", 0, 200)}…` : raw.toString("utf8");
+}
+
+/** Throw when `raw` is over `max` bytes. */
+function checkFetchedSize(raw: Buffer, max: number | undefined): void {
+  if (max !== undefined && raw.length > max) {
+    throw new Error(`payload is ${raw.length} bytes, over maxFetchPayloadBytes (${max})`);
+  }
 }
 
 /** Class name recorded for a payload that could not be read as a job. */
@@ -221,10 +240,15 @@ export const MALFORMED_CLASS = "Verk::MalformedPayload";
 
 /**
  * The dead-set entry for an unreadable payload: a valid Sidekiq job (so Sidekiq's UI and
- * Verk's CLI can show and delete it) that keeps the original bytes in `raw_payload`.
+ * Verk's CLI can show and delete it) that keeps the original bytes: in `raw_payload` as text
+ * when they are valid UTF-8, else in `raw_payload_base64`.
  */
-export function malformedEntry(queue: string, raw: string, message: string): string {
+export function malformedEntry(queue: string, raw: Buffer | string, message: string): string {
   const now = nowSeconds();
+  const bytes = typeof raw === "string" ? Buffer.from(raw) : raw;
+  const kept = isUtf8(bytes)
+    ? { raw_payload: bytes.toString("utf8") }
+    : { raw_payload_base64: bytes.toString("base64") };
   return JSON.stringify({
     class: MALFORMED_CLASS,
     args: [],
@@ -235,6 +259,6 @@ export function malformedEntry(queue: string, raw: string, message: string): str
     failed_at: now,
     error_class: "MalformedPayload",
     error_message: `malformed payload: ${message}`,
-    raw_payload: raw,
+    ...kept,
   });
 }

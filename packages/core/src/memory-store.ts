@@ -16,7 +16,8 @@ type SortedSet = Map<string, number>;
 /**
  * An in-memory {@link VerkStore} with the same semantics as the Redis store (lists whose
  * left end is index 0, FIFO from the right, per-node in-progress lists). For unit tests and
- * examples: nothing survives the process.
+ * examples: nothing survives the process. Payloads are kept as strings (so invalid UTF-8 cannot
+ * be represented; the Redis store keeps exact bytes).
  */
 export class MemoryStore implements VerkStore {
   readonly kind = "memory";
@@ -73,11 +74,11 @@ export class MemoryStore implements VerkStore {
       if (this.paused.has(queue)) return { paused: true, jobs: [] };
       const source = this.list(`queue:${queue}`);
       const target = this.list(MemoryStore.inProgressKey(queue, nodeId));
-      const jobs: string[] = [];
+      const jobs: Buffer[] = [];
       while (jobs.length < max && source.length > 0) {
         const raw = source.pop()!;
         target.unshift(raw);
-        jobs.push(raw);
+        jobs.push(Buffer.from(raw));
       }
       return { paused: false, jobs };
     };
@@ -104,12 +105,12 @@ export class MemoryStore implements VerkStore {
     };
   }
 
-  async ack(queue: string, nodeId: string, raw: string): Promise<boolean> {
-    return this.#remove(MemoryStore.inProgressKey(queue, nodeId), raw);
+  async ack(queue: string, nodeId: string, raw: Buffer): Promise<boolean> {
+    return this.#remove(MemoryStore.inProgressKey(queue, nodeId), raw.toString());
   }
 
-  async fail(queue: string, nodeId: string, raw: string, outcome: FailOutcome): Promise<boolean> {
-    if (!this.#remove(MemoryStore.inProgressKey(queue, nodeId), raw)) return false;
+  async fail(queue: string, nodeId: string, raw: Buffer, outcome: FailOutcome): Promise<boolean> {
+    if (!this.#remove(MemoryStore.inProgressKey(queue, nodeId), raw.toString())) return false;
     if (outcome.kind === "retry") this.sets.retry.set(outcome.raw, outcome.at);
     if (outcome.kind === "dead") {
       const dead = this.sets.dead;
@@ -124,12 +125,13 @@ export class MemoryStore implements VerkStore {
     return true;
   }
 
-  async requeue(queue: string, nodeId: string, raws: readonly string[]): Promise<number> {
+  async requeue(queue: string, nodeId: string, raws: readonly Buffer[]): Promise<number> {
     const key = MemoryStore.inProgressKey(queue, nodeId);
     let moved = 0;
     for (let i = raws.length - 1; i >= 0; i--) {
-      if (this.#remove(key, raws[i]!)) {
-        this.list(`queue:${queue}`).push(raws[i]!);
+      const raw = raws[i]!.toString();
+      if (this.#remove(key, raw)) {
+        this.list(`queue:${queue}`).push(raw);
         moved++;
       }
     }

@@ -1,6 +1,6 @@
 import type { VerkEventMap, VerkEventName } from "./events.js";
 import type { Logger } from "./logger.js";
-import type { QueueInfo, RunningJob } from "./queue-runner.js";
+import type { QueueInfo, RunningJob } from "./queue-info.js";
 
 /**
  * What a started Verk node shows its store, so the store can keep heartbeats (liveness,

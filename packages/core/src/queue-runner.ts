@@ -2,33 +2,9 @@ import type { RunnerContext } from "./context.js";
 import type { JobExecutor } from "./executor.js";
 import { InFlightJob } from "./in-flight-job.js";
 import { executeJob } from "./job-execution.js";
+import type { QueueInfo, QueueStatus, RunningJob } from "./queue-info.js";
 import type { QueueChannel } from "./store.js";
 import { sleep } from "./time.js";
-
-/** The state of a queue on this node. */
-export type QueueStatus = "running" | "pausing" | "paused" | "stopping" | "stopped";
-
-/** A snapshot of one queue on this node. */
-export interface QueueInfo {
-  /** Queue name. */
-  readonly name: string;
-  /** Maximum jobs in flight on this node. */
-  readonly concurrency: number;
-  /** Jobs running now on this node. */
-  readonly running: number;
-  /** Current state. */
-  readonly status: QueueStatus;
-}
-
-/** A job running on this node. */
-export interface RunningJob {
-  /** Queue it came from. */
-  readonly queue: string;
-  /** Its stored JSON. */
-  readonly raw: string;
-  /** When it started, epoch ms. */
-  readonly startedAt: number;
-}
 
 /**
  * One queue on one node: its own channel (connection) and fetch loop, and at most
@@ -83,6 +59,8 @@ export class QueueRunner {
       queue: this.name,
       raw: flight.raw,
       startedAt: flight.startedAt,
+      jid: flight.job?.jid,
+      className: flight.job?.class,
     }));
   }
 
@@ -206,7 +184,7 @@ export class QueueRunner {
     }
   }
 
-  #dispatch(raw: string): void {
+  #dispatch(raw: Buffer): void {
     const flight = new InFlightJob(this.name, raw, this.#ctx.logger);
     this.#inFlight.add(flight);
     this.#running++;

@@ -4,8 +4,10 @@
  * requeue), never raw commands. `@verk/redis-store` implements it on Redis with Lua;
  * {@link MemoryStore} implements it in memory for unit tests.
  *
- * Payloads cross this boundary as their exact stored JSON (`raw`): the raw string is the
- * identity used to remove a job from an in-progress list or a sorted set.
+ * Fetched payloads cross this boundary as their exact stored bytes (a `Buffer`): those bytes are
+ * the identity used to remove a job from an in-progress list (ack, fail, requeue), so they are
+ * handed back unchanged, whatever they contain (invalid UTF-8 included). Payloads Verk writes are
+ * JSON strings.
  */
 
 import type { StoreCapabilities } from "./capabilities/index.js";
@@ -51,8 +53,8 @@ export type FailOutcome =
 export interface FetchResult {
   /** True when the queue is paused in the store; `jobs` is then empty. */
   readonly paused: boolean;
-  /** Raw payloads moved into this node's in-progress list, oldest first. */
-  readonly jobs: string[];
+  /** Payloads moved into this node's in-progress list, oldest first, as their exact stored bytes. */
+  readonly jobs: Buffer[];
 }
 
 /** One queue's private fetch channel (in Redis: its own connection). */
@@ -100,17 +102,17 @@ export interface VerkStore {
   /** Open the private fetch channel of `queue` for node `nodeId`. */
   openQueue(queue: string, nodeId: string): QueueChannel;
   /**
-   * Acknowledge a finished job: remove it from the node's in-progress list.
+   * Acknowledge a finished job: remove it (`raw`: the bytes `fetch` returned) from the node's in-progress list.
    * Resolves false when it was not there any more (it was recovered elsewhere): nothing is changed then.
    */
-  ack(queue: string, nodeId: string, raw: string): Promise<boolean>;
+  ack(queue: string, nodeId: string, raw: Buffer): Promise<boolean>;
   /**
    * Atomically remove a failed job from the in-progress list and apply `outcome`.
    * Resolves false (and changes nothing) when the job was not in the in-progress list.
    */
-  fail(queue: string, nodeId: string, raw: string, outcome: FailOutcome): Promise<boolean>;
+  fail(queue: string, nodeId: string, raw: Buffer, outcome: FailOutcome): Promise<boolean>;
   /** Move these in-progress jobs back to the **front** of their queue (they run next). Resolves the count moved. */
-  requeue(queue: string, nodeId: string, raws: readonly string[]): Promise<number>;
+  requeue(queue: string, nodeId: string, raws: readonly Buffer[]): Promise<number>;
   /** Move every job left in `nodeId`'s in-progress lists back to the front of its queue. Resolves the count. */
   recoverNode(nodeId: string): Promise<number>;
   /**

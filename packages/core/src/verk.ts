@@ -18,7 +18,8 @@ import {
 } from "./options.js";
 import type { VerkPlugin } from "./plugin.js";
 import { produceWithHooks } from "./produce.js";
-import { type QueueInfo, QueueRunner, type RunningJob } from "./queue-runner.js";
+import type { QueueInfo, RunningJob } from "./queue-info.js";
+import { QueueRunner } from "./queue-runner.js";
 import type { VerkStore } from "./store.js";
 import { toEpochMs, toSeconds } from "./time.js";
 import { type JobProducer, WorkerRegistry } from "./worker.js";

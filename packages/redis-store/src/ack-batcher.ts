@@ -3,7 +3,8 @@ import { runScript } from "./scripts.js";
 
 /** An ack waiting to be sent. */
 export interface PendingAck {
-  readonly raw: string;
+  /** The exact bytes fetched. */
+  readonly raw: Buffer;
   resolve(removed: boolean): void;
   reject(error: unknown): void;
 }
@@ -23,7 +24,7 @@ export class AckBatcher {
   }
 
   /** Queue an ack of `raw` in `inprogressKey`; resolves true when it was removed. */
-  ack(inprogressKey: string, raw: string): Promise<boolean> {
+  ack(inprogressKey: string, raw: Buffer): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
       let list = this.#pending.get(inprogressKey);
       if (list === undefined) {

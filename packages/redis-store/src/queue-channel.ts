@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import type { AckBatcher } from "./ack-batcher.js";
 import { closeConnection } from "./connection.js";
 import type { Keys } from "./keys.js";
-import { defineScripts, runScript } from "./scripts.js";
+import { defineScripts, runScript, runScriptBuffer } from "./scripts.js";
 
 /** What a {@link RedisQueueChannel} needs from its store. */
 export interface ChannelContext {
@@ -71,24 +71,30 @@ export class RedisQueueChannel implements QueueChannel {
     if (this.#closed || max < 1) return EMPTY;
     this.#interrupted = false;
     const keys = [this.#queueKey, this.#inprogressKey, this.#ctx.keys.paused];
-    const first = (await this.#ackAndFetch(keys, max)) as [number, ...string[]];
+    const first = (await this.#ackAndFetch(keys, max)) as [number, ...Buffer[]];
     if (first[0] === 1) return PAUSED;
-    if (first.length > 1) return { paused: false, jobs: first.slice(1) as string[] };
+    if (first.length > 1) return { paused: false, jobs: first.slice(1) as Buffer[] };
     if (blockMs <= 0 || this.#interrupted || this.#closed) return EMPTY;
 
     this.#blocking = true;
-    let job: string | null;
+    let job: Buffer | null;
     try {
-      job = await this.#conn.blmove(this.#queueKey, this.#inprogressKey, "RIGHT", "LEFT", blockMs / 1000);
+      job = await this.#conn.blmoveBuffer(
+        this.#queueKey,
+        this.#inprogressKey,
+        "RIGHT",
+        "LEFT",
+        blockMs / 1000,
+      );
     } finally {
       this.#blocking = false;
     }
     if (job === null) return EMPTY;
-    const rest = (await runScript(this.#conn, "claim-blocked", keys, [this.#queue, job, max - 1])) as [
+    const rest = (await runScriptBuffer(this.#conn, "claim-blocked", keys, [this.#queue, job, max - 1])) as [
       number,
-      ...string[],
+      ...Buffer[],
     ];
-    return rest[0] === 1 ? PAUSED : { paused: false, jobs: rest.slice(1) as string[] };
+    return rest[0] === 1 ? PAUSED : { paused: false, jobs: rest.slice(1) as Buffer[] };
   }
 
   /**
@@ -97,7 +103,7 @@ export class RedisQueueChannel implements QueueChannel {
    */
   #ackAndFetch(keys: string[], max: number): Promise<unknown> {
     const acks = this.#ctx.acks?.take(this.#inprogressKey);
-    if (acks === undefined) return runScript(this.#conn, "fetch", keys, [this.#queue, max]);
+    if (acks === undefined) return runScriptBuffer(this.#conn, "fetch", keys, [this.#queue, max]);
     const pipeline = this.#conn.pipeline();
     void runScript(
       pipeline as unknown as Redis,
@@ -105,7 +111,7 @@ export class RedisQueueChannel implements QueueChannel {
       [this.#inprogressKey],
       acks.map((a) => a.raw),
     );
-    void runScript(pipeline as unknown as Redis, "fetch", keys, [this.#queue, max]);
+    void runScriptBuffer(pipeline as unknown as Redis, "fetch", keys, [this.#queue, max]);
     const results = pipeline.exec();
     const reply = (i: number) =>
       results.then((all) => {

@@ -160,14 +160,14 @@ export class RedisStore implements VerkStore {
   }
 
   /** Remove `raw` from the in-progress list; acks of one event-loop turn share one round trip. */
-  ack(queue: string, nodeId: string, raw: string): Promise<boolean> {
+  ack(queue: string, nodeId: string, raw: Buffer): Promise<boolean> {
     return this.#acks.ack(this.keys.inprogress(queue, nodeId), raw);
   }
 
   /** Atomically take `raw` out of the in-progress list and apply `outcome` (script `fail`). */
-  async fail(queue: string, nodeId: string, raw: string, outcome: FailOutcome): Promise<boolean> {
+  async fail(queue: string, nodeId: string, raw: Buffer, outcome: FailOutcome): Promise<boolean> {
     const keys = [this.keys.inprogress(queue, nodeId), this.keys.retry, this.keys.dead];
-    let args: string[];
+    let args: (string | Buffer)[];
     if (outcome.kind === "discard") args = [raw, "discard", "", "0", "0", "0"];
     else if (outcome.kind === "retry")
       args = [raw, "retry", outcome.raw, seconds(outcome.at, "at"), "0", "0"];
@@ -187,7 +187,7 @@ export class RedisStore implements VerkStore {
   }
 
   /** Move in-progress jobs (oldest first) back to the front of `queue` (script `requeue`). */
-  async requeue(queue: string, nodeId: string, raws: readonly string[]): Promise<number> {
+  async requeue(queue: string, nodeId: string, raws: readonly Buffer[]): Promise<number> {
     if (raws.length === 0) return 0;
     const keys = [this.keys.inprogress(queue, nodeId), this.keys.queue(queue)];
     return (await runScript(this.client, "requeue", keys, raws)) as number;

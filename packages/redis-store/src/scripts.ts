@@ -15,7 +15,7 @@ export type ScriptName =
   | "recover-dead"
   | "requeue";
 
-type ScriptFunction = (...args: (string | number)[]) => Promise<unknown>;
+type ScriptFunction = (...args: (string | number | Buffer)[]) => Promise<unknown>;
 
 /** The ioredis command name a script is registered under (prefixed so it cannot clash). */
 function commandName(name: string): string {
@@ -43,9 +43,24 @@ export function runScript(
   redis: Redis,
   name: ScriptName,
   keys: readonly string[],
-  args: readonly (string | number)[],
+  args: readonly (string | number | Buffer)[],
 ): Promise<unknown> {
   const fn = (redis as unknown as Record<string, ScriptFunction>)[commandName(name)];
+  if (fn === undefined) return Promise.reject(new Error(`Lua script ${name} is not registered`));
+  return fn.call(redis, ...keys, ...args);
+}
+
+/**
+ * Like {@link runScript}, but every bulk string of the reply is a `Buffer` of the exact bytes
+ * stored (ioredis' `<command>Buffer` variant): for replies carrying payloads.
+ */
+export function runScriptBuffer(
+  redis: Redis,
+  name: ScriptName,
+  keys: readonly string[],
+  args: readonly (string | number | Buffer)[],
+): Promise<unknown> {
+  const fn = (redis as unknown as Record<string, ScriptFunction>)[`${commandName(name)}Buffer`];
   if (fn === undefined) return Promise.reject(new Error(`Lua script ${name} is not registered`));
   return fn.call(redis, ...keys, ...args);
 }

@@ -16,17 +16,16 @@ describe("acks sent with the next fetch", () => {
     await store.push(["1", "2", "3", "4", "5"].map((id) => ({ queue: "q", raw: job(id) })));
     const channel = store.openQueue("q", "n1");
     const first = await channel.fetch(3, 0);
-    expect(first.jobs.map((raw) => JSON.parse(raw).jid)).toEqual(["1", "2", "3"]);
+    expect(first.jobs.map((raw) => JSON.parse(raw.toString()).jid)).toEqual(["1", "2", "3"]);
     await redis().config("RESETSTAT");
     // Acks of this tick wait in the batcher; the fetch of the same tick takes them along.
     const acks = first.jobs.map((raw) => store!.ack("q", "n1", raw));
     const next = await channel.fetch(3, 0);
     expect(await Promise.all(acks)).toEqual([true, true, true]);
-    expect(next.jobs.map((raw) => JSON.parse(raw).jid)).toEqual(["4", "5"]);
-    expect((await redis().lrange("inprogress:q:n1", 0, -1)).map((raw) => JSON.parse(raw).jid)).toEqual([
-      "5",
-      "4",
-    ]);
+    expect(next.jobs.map((raw) => JSON.parse(raw.toString()).jid)).toEqual(["4", "5"]);
+    expect(
+      (await redis().lrange("inprogress:q:n1", 0, -1)).map((raw) => JSON.parse(raw.toString()).jid),
+    ).toEqual(["5", "4"]);
     // One ack script call (3 LREMs) and one fetch script call, nothing acked twice.
     const stats = await redis().info("commandstats");
     expect(/cmdstat_lrem:calls=(\d+)/.exec(stats)?.[1]).toBe("3");

@@ -27,7 +27,13 @@ function fakeNode(overrides: Partial<NodeHandle> = {}): NodeHandle & { calls: st
       { name: "b", concurrency: 2, running: 0, status: "running" },
     ],
     runningJobs: () => [
-      { queue: "a", raw: '{"class":"W","args":[1],"jid":"abc"}', startedAt: 1_800_000_001_500 },
+      {
+        queue: "a",
+        raw: Buffer.from('{"class":"W","args":[1],"jid":"abc"}'),
+        startedAt: 1_800_000_001_500,
+        jid: "abc",
+        className: "W",
+      },
     ],
     get quieted() {
       return quieted;

@@ -16,6 +16,7 @@ afterEach(async () => {
   await store.close();
 });
 
+const texts = (jobs: Buffer[]) => jobs.map((j) => j.toString());
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("connect", () => {
@@ -43,7 +44,7 @@ describe("connect", () => {
     await own.connect();
     await own.push([{ queue: "q", raw: job("a") }]);
     const channel = own.openQueue("q", "n1");
-    expect((await channel.fetch(1, 0)).jobs).toEqual([job("a")]);
+    expect(texts((await channel.fetch(1, 0)).jobs)).toEqual([job("a")]);
     await own.close();
     expect(client.status).toBe("ready");
     await client.quit();
@@ -84,7 +85,7 @@ describe("queue channels", () => {
     const started = Date.now();
     setTimeout(() => void store.push([{ queue: "q", raw: job("late") }]), 50);
     const result = await channel.fetch(5, 5_000);
-    expect(result).toEqual({ paused: false, jobs: [job("late")] });
+    expect({ ...result, jobs: texts(result.jobs) }).toEqual({ paused: false, jobs: [job("late")] });
     expect(Date.now() - started).toBeLessThan(500);
     expect(await fx.redis().lrange("inprogress:q:n1", 0, -1)).toEqual([job("late")]);
   });
@@ -99,7 +100,7 @@ describe("queue channels", () => {
         ]),
       50,
     );
-    expect((await channel.fetch(5, 2_000)).jobs).toEqual([job("a"), job("b")]);
+    expect(texts((await channel.fetch(5, 2_000)).jobs)).toEqual([job("a"), job("b")]);
   });
 
   it("interrupt() ends a block early", async () => {
@@ -129,7 +130,7 @@ describe("queue channels", () => {
     await wait(30);
     await store.push([{ queue: "b", raw: job("b1") }]);
     const started = Date.now();
-    expect((await b.fetch(1, 5_000)).jobs).toEqual([job("b1")]);
+    expect(texts((await b.fetch(1, 5_000)).jobs)).toEqual([job("b1")]);
     expect(await store.counts()).toMatchObject({ queues: { b: 0 } });
     expect(Date.now() - started).toBeLessThan(300);
     a.interrupt();
@@ -143,7 +144,7 @@ describe("queue channels", () => {
     expect(await channel.fetch(5, 100)).toEqual({ paused: true, jobs: [] });
     expect(await store.pausedQueues()).toEqual(["q"]);
     await store.setPaused("q", false);
-    expect((await channel.fetch(5, 100)).jobs).toEqual([job("a")]);
+    expect(texts((await channel.fetch(5, 100)).jobs)).toEqual([job("a")]);
   });
 
   it("close() ends a pending fetch and is idempotent", async () => {
@@ -165,10 +166,10 @@ describe("ack, fail, requeue, recover", () => {
     const seen: string[] = [];
     await monitor.monitor().then((m) => m.on("monitor", (_t: string, args: string[]) => seen.push(args[0]!)));
     const results = await Promise.all([
-      store.ack("q", "n1", job("a")),
-      store.ack("q", "n1", job("x")),
-      store.ack("q", "n1", job("c")),
-      store.ack("q", "n1", job("a")),
+      store.ack("q", "n1", Buffer.from(job("a"))),
+      store.ack("q", "n1", Buffer.from(job("x"))),
+      store.ack("q", "n1", Buffer.from(job("c"))),
+      store.ack("q", "n1", Buffer.from(job("a"))),
     ]);
     expect(results).toEqual([true, false, true, false]);
     expect(await fx.redis().lrange("inprogress:q:n1", 0, -1)).toEqual([job("b")]);
@@ -181,8 +182,12 @@ describe("ack, fail, requeue, recover", () => {
     await store.push([{ queue: "q", raw: job("a") }]);
     await store.openQueue("q", "n1").fetch(1, 0);
     const limits = { maxJobs: 10, maxAgeSeconds: 100 };
-    expect(await store.fail("q", "n1", job("zz"), { kind: "dead", raw: "x", at: 5.5, limits })).toBe(false);
-    expect(await store.fail("q", "n1", job("a"), { kind: "dead", raw: "x", at: 5.5, limits })).toBe(true);
+    expect(
+      await store.fail("q", "n1", Buffer.from(job("zz")), { kind: "dead", raw: "x", at: 5.5, limits }),
+    ).toBe(false);
+    expect(
+      await store.fail("q", "n1", Buffer.from(job("a")), { kind: "dead", raw: "x", at: 5.5, limits }),
+    ).toBe(true);
     expect(await fx.redis().zrange("dead", 0, -1, "WITHSCORES")).toEqual(["x", "5.5"]);
     expect(await fx.redis().exists("inprogress:q:n1")).toBe(0);
   });
@@ -192,7 +197,7 @@ describe("ack, fail, requeue, recover", () => {
     await store.registerNode("n1", ["q"]);
     const channel = store.openQueue("q", "n1");
     await channel.fetch(3, 0);
-    expect(await store.requeue("q", "n1", [job("b")])).toBe(1);
+    expect(await store.requeue("q", "n1", [Buffer.from(job("b"))])).toBe(1);
     await store.deregisterNode("n1"); // kept: a and c are still in progress
     expect(await fx.redis().sismember("verk_nodes", "n1")).toBe(1);
     expect(await store.recoverNode("n1")).toBe(2);

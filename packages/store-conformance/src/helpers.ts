@@ -38,3 +38,8 @@ export function rawJob(queue: string, n: number, extra: Record<string, unknown> 
     ...extra,
   });
 }
+
+/** Fetched payloads (exact bytes) as strings, for comparing with {@link rawJob}. */
+export function texts(jobs: readonly Buffer[]): string[] {
+  return jobs.map((job) => job.toString("utf8"));
+}

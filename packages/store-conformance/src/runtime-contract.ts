@@ -195,7 +195,7 @@ export function runtimeContract(getHarness: () => ConformanceHarness): void {
       const verk = make({ queues: { mixed: 1 }, workers: [Fine] });
       const malformed: string[] = [];
       verk.on("job:malformed", (event) => {
-        malformed.push(event.raw);
+        malformed.push(event.raw.toString());
       });
       await verk.connect();
       await verk.store.push([

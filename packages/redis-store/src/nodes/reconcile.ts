@@ -28,25 +28,26 @@ export class OrphanReconciler {
   async check(): Promise<number> {
     const node = this.#node;
     const running = new Map<string, Map<string, number>>();
-    for (const job of node.runningJobs()) add(running, job.queue, job.raw);
+    for (const job of node.runningJobs()) add(running, job.queue, bytesKey(job.raw));
     const current = new Map<string, Map<string, number>>();
     let moved = 0;
     for (const { name: queue } of node.queues()) {
       const key = this.#keys.inprogress(queue, node.nodeId);
-      const listed = await this.#redis.lrange(key, 0, -1);
+      const listed = await this.#redis.lrangeBuffer(key, 0, -1);
       const held = new Map(running.get(queue) ?? []);
       const before = this.#previous.get(queue);
-      const orphans: string[] = [];
+      const orphans: Buffer[] = [];
       for (const raw of listed) {
-        const left = held.get(raw) ?? 0;
+        const id = bytesKey(raw);
+        const left = held.get(id) ?? 0;
         if (left > 0) {
-          held.set(raw, left - 1);
+          held.set(id, left - 1);
           continue;
         }
-        add(current, queue, raw);
-        const seen = before?.get(raw) ?? 0;
+        add(current, queue, id);
+        const seen = before?.get(id) ?? 0;
         if (seen > 0) {
-          before!.set(raw, seen - 1);
+          before!.set(id, seen - 1);
           orphans.push(raw);
         }
       }
@@ -80,4 +81,9 @@ function add(map: Map<string, Map<string, number>>, queue: string, raw: string):
     map.set(queue, counts);
   }
   counts.set(raw, (counts.get(raw) ?? 0) + 1);
+}
+
+/** A string standing for exact bytes (latin1 maps each byte to one character), usable as a map key. */
+function bytesKey(raw: Buffer): string {
+  return raw.toString("latin1");
 }

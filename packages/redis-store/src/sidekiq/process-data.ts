@@ -50,17 +50,17 @@ export function workEntries(running: readonly RunningJob[]): string[] {
   const args: string[] = [];
   const seen = new Set<string>();
   running.forEach((job, index) => {
-    let field = `job${index}`;
-    try {
-      const jid = (JSON.parse(job.raw) as { jid?: unknown }).jid;
-      if (typeof jid === "string" && jid !== "" && !seen.has(jid)) field = jid;
-    } catch {
-      // unreadable payloads still show, under their index
-    }
+    // Unreadable payloads (no jid yet) still show, under their index.
+    const jid = job.jid;
+    const field = typeof jid === "string" && jid !== "" && !seen.has(jid) ? jid : `job${index}`;
     seen.add(field);
     args.push(
       field,
-      JSON.stringify({ queue: job.queue, payload: job.raw, run_at: Math.floor(job.startedAt / 1000) }),
+      JSON.stringify({
+        queue: job.queue,
+        payload: job.raw.toString("utf8"),
+        run_at: Math.floor(job.startedAt / 1000),
+      }),
     );
   });
   return args;
