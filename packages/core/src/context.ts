@@ -1,4 +1,5 @@
 import type { EventHub } from "./events.js";
+import type { LateWriteCause } from "./liveness/node-liveness.js";
 import type { Logger } from "./logger.js";
 import type { VerkPlugin } from "./plugin.js";
 import type { DeadSetLimits, VerkStore } from "./store.js";
@@ -19,6 +20,11 @@ export interface RunnerContext {
   readonly timestamps?: TimestampUnit;
   /** Fetched payloads larger than this (bytes) go to the dead set unread. (Default: no limit) */
   readonly maxFetchPayloadBytes?: number;
+  /**
+   * Why an ack or failure found its job gone, for a job fetched at `since` (epoch ms); set once
+   * the liveness policy runs.
+   */
+  lateWriteCause?: (since: number) => LateWriteCause;
   /** The plugins' `aroundPerform` wrappers, first plugin first (none: `undefined` or empty). */
   readonly performHooks?: readonly NonNullable<VerkPlugin["aroundPerform"]>[];
 }

@@ -7,9 +7,14 @@ export type {
   EventLogCapability,
   EventLogEntry,
   EventLogReader,
+  KeepAliveSpec,
   LeaseCapability,
+  NodeBeat,
+  NodesCapability,
   OnceCapability,
+  PeerRecovery,
   QueueInspectCapability,
+  RecoverPeerOptions,
   StatsCapability,
   StatsDay,
   StoreCapabilities,
@@ -32,6 +37,17 @@ export type { JobPayload, NewJob } from "./job.js";
 export { buildPayload, displayClass, encodePayload, MAX_ERROR_MESSAGE_LENGTH, parsePayload } from "./job.js";
 export { MALFORMED_CLASS, malformedEntry } from "./job-execution.js";
 export { assertKnownKeys, closestName } from "./known-keys.js";
+export type { KeepAliveWorkerData } from "./liveness/keep-alive.js";
+export { livenessLoops } from "./liveness/node-liveness.js";
+export type { LivenessOptions, ResolvedLiveness } from "./liveness/options.js";
+export {
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_MAX_EVENT_LOOP_BLOCK_MS,
+  DEFAULT_MAX_RECOVERIES,
+  DEFAULT_NODE_TTL_MS,
+  LIVENESS_OPTIONS,
+  resolveLiveness,
+} from "./liveness/options.js";
 export type { Logger, LogLevel } from "./logger.js";
 export { consoleLogger } from "./logger.js";
 export { MemoryStore } from "./memory-store.js";
@@ -58,6 +74,7 @@ export type {
   FetchResult,
   QueueChannel,
   ScheduledEntry,
+  StoreContext,
   StoreCounts,
   VerkStore,
 } from "./store.js";

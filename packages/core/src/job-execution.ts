@@ -104,11 +104,8 @@ export async function executeJob(
     const acked = await persist(ctx, "ack", queue, () => ctx.store.ack(queue, nodeId, raw), giveUp);
     if (acked === false) {
       ctx.logger.warn(
-        {
-          queue,
-          jid: job.jid,
-        },
-        "late ack: the job was no longer in this node's in-progress list (recovered elsewhere)",
+        { queue, jid: job.jid, class: job.class, nodeId },
+        `late ack: the job was no longer in this node's in-progress list (${lateCause(ctx, flight)})`,
       );
     }
     if (hub.has("job:finished")) {
@@ -157,11 +154,8 @@ async function recordFailure(
   );
   if (written === false) {
     ctx.logger.warn(
-      {
-        queue,
-        jid: job.jid,
-      },
-      "late failure: the job was no longer in this node's in-progress list; nothing written",
+      { queue, jid: job.jid, class: job.class, nodeId: ctx.nodeId },
+      `late failure: the job was no longer in this node's in-progress list (${lateCause(ctx, flight)}); nothing written`,
     );
     return;
   }
@@ -221,6 +215,18 @@ async function failMalformed(
     return;
   }
   ctx.hub.emit("job:malformed", { queue, nodeId: ctx.nodeId, raw, error });
+}
+
+/** A sentence naming why a write found its job gone. */
+function lateCause(ctx: RunnerContext, flight: InFlightJob): string {
+  switch (ctx.lateWriteCause?.(flight.startedAt)) {
+    case "data-lost":
+      return "the store lost its data meanwhile: Redis restarted empty or was flushed";
+    case "heartbeat-expired":
+      return "this node's heartbeat expired meanwhile, so a live peer recovered the job: it may run twice";
+    default:
+      return "it was recovered elsewhere, or the store lost it";
+  }
 }
 
 /** The first 200 bytes of a payload, for a log line (invalid UTF-8 shows as U+FFFD). */

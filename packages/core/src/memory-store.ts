@@ -1,4 +1,5 @@
 import { memoryCapabilities } from "./capabilities/memory.js";
+import { memoryNodes } from "./capabilities/memory-nodes.js";
 import type {
   ControlMessage,
   DueSet,
@@ -32,8 +33,19 @@ export class MemoryStore implements VerkStore {
   };
   readonly paused = new Set<string>();
   readonly nodes = new Map<string, Set<string>>();
-  /** In-memory versions of every optional capability (stats, lease, once, event log, ...). */
-  readonly capabilities = memoryCapabilities(this);
+  /** In-memory versions of every optional capability (stats, lease, once, event log, nodes, ...). */
+  readonly capabilities = {
+    ...memoryCapabilities(this),
+    nodes: memoryNodes(
+      {
+        list: (key) => this.list(key),
+        nodes: this.nodes,
+        inProgressKey: (queue, nodeId) => MemoryStore.inProgressKey(queue, nodeId),
+        wake: (queue) => this.#wake(queue),
+      },
+      this.sets.dead,
+    ),
+  };
   readonly #waiters = new Map<string, Set<() => void>>();
   readonly #controlListeners = new Set<(message: ControlMessage) => void>();
 

@@ -1,5 +1,6 @@
 import { invalidOption } from "./errors.js";
 import { generateNodeId } from "./ids.js";
+import { type LivenessOptions, resolveLiveness } from "./liveness/options.js";
 import { consoleLogger, type Logger, type LogLevel } from "./logger.js";
 import type { VerkPlugin } from "./plugin.js";
 import { DEFAULT_DEAD_LIMITS, DEFAULT_MAX_RETRIES } from "./retry.js";
@@ -21,8 +22,16 @@ export interface VerkOptions {
   queues?: Record<string, number | QueueOptions>;
   /** Workers this node can run. Only these classes ever run. (Default: none) */
   workers?: readonly WorkerDefinition<never>[];
-  /** This node's identity; keep it unique per process. (Default: `<host>:<pid>:<random hex>`) */
+  /**
+   * This node's identity; keep it unique per process: `start()` rejects with `NODE_ID_IN_USE`
+   * while another live process beats under the same id. (Default: `<host>:<pid>:<random hex>`)
+   */
   nodeId?: string;
+  /**
+   * Heartbeats and crash recovery (see {@link LivenessOptions} for safe ranges). (Default:
+   * heartbeat 5 s, TTL 30 s, 3 recoveries, keep-alive thread for event-loop blocks up to 60 s)
+   */
+  liveness?: LivenessOptions;
   /** Logger. (Default: one line per message on stderr at `logLevel`) */
   logger?: Logger;
   /** Level of the default logger. (Default: `"warn"`) */
@@ -71,6 +80,7 @@ export interface ResolvedOptions {
   queues: Map<string, number>;
   workers: readonly WorkerDefinition<never>[];
   nodeId: string;
+  liveness: LivenessOptions;
   logger: Logger;
   shutdownTimeoutMs: number;
   maxRetries: number;
@@ -143,6 +153,7 @@ export function resolveOptions(options: VerkOptions): ResolvedOptions {
     queues,
     workers: options.workers ?? [],
     nodeId: options.nodeId ?? generateNodeId(),
+    liveness: checkLiveness(options.liveness),
     logger: options.logger ?? consoleLogger(options.logLevel ?? "warn"),
     shutdownTimeoutMs: positive("shutdownTimeoutMs", options.shutdownTimeoutMs, 30_000, true),
     maxRetries,
@@ -163,5 +174,13 @@ function resolveTimestamps(value: TimestampUnit | undefined): TimestampUnit {
   if (value !== "seconds" && value !== "milliseconds") {
     throw invalidOption("timestamps", `must be "seconds" or "milliseconds", got ${JSON.stringify(value)}`);
   }
+  return value;
+}
+
+function checkLiveness(value: LivenessOptions | undefined): LivenessOptions {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== "object")
+    throw invalidOption("liveness", "must be an options object");
+  resolveLiveness(value); // validates (store defaults are merged at start)
   return value;
 }

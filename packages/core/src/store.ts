@@ -11,6 +11,7 @@
  */
 
 import type { StoreCapabilities } from "./capabilities/index.js";
+import type { Logger } from "./logger.js";
 import type { NodeHandle } from "./node-handle.js";
 
 /** A job ready to push onto its queue list. */
@@ -23,6 +24,8 @@ export interface EncodedJob {
 
 /** A job to put in the `schedule` sorted set. */
 export interface ScheduledEntry {
+  /** Queue name of the job (stores that keep one schedule set per queue use it). */
+  readonly queue: string;
   /** The stored JSON (without `enqueued_at`). */
   readonly raw: string;
   /** When it is due, epoch **seconds** (float). */
@@ -85,12 +88,20 @@ export interface StoreCounts {
   readonly dead: number;
 }
 
+/** What a store may report through, given by `connect()` (the logger and error events of its Verk node). */
+export interface StoreContext {
+  /** The node's logger, for warnings such as an unreachable backend or a skewed clock. */
+  readonly logger: Logger;
+  /** Report a problem as the node's `error` event (`context` names it, e.g. `"unreachable"`). */
+  report(error: unknown, context: string): void;
+}
+
 /** The storage contract; see the module note. */
 export interface VerkStore {
   /** Short name of the implementation, e.g. `"redis"` or `"memory"`. */
   readonly kind: string;
-  /** Connect and validate the backend. Idempotent. */
-  connect(): Promise<void>;
+  /** Connect and validate the backend. Idempotent. `context` receives the store's warnings. */
+  connect(context?: StoreContext): Promise<void>;
   /** Close every connection. Idempotent. */
   close(): Promise<void>;
 
@@ -120,6 +131,17 @@ export interface VerkStore {
    * entry goes to the dead set instead). Resolves the number of entries taken from `set`.
    */
   promoteDue(set: DueSet, now: number, limit: number): Promise<number>;
+  /**
+   * Optional: when the next job of `set` is due (epoch seconds), or `undefined` when none is
+   * waiting; lets the runtime wake exactly then instead of polling.
+   */
+  nextDue?(set: DueSet): Promise<number | undefined>;
+  /**
+   * Optional: the current time by the backend's clock, epoch milliseconds (e.g. Redis `TIME`
+   * corrected by the measured round trip). Due times are judged by it, so nodes with skewed
+   * clocks agree on when a job is due. (Default: `Date.now()`)
+   */
+  now?(): number;
 
   /** Pause or resume `queue` for every node; notifies subscribers. */
   setPaused(queue: string, paused: boolean): Promise<void>;

@@ -2,11 +2,14 @@ import type { RunnerContext } from "./context.js";
 import { ControlSync } from "./control-sync.js";
 import { DuePoller } from "./due-poller.js";
 import { invalidOption, VerkError } from "./errors.js";
-import { EventHub, type VerkEventName, type VerkListener } from "./events.js";
+import { EventHub, type VerkEventMap, type VerkEventName, type VerkListener } from "./events.js";
 import { InProcessExecutor } from "./in-process-executor.js";
 import type { JobPayload, NewJob } from "./job.js";
 import { JobEncoder } from "./job-encoder.js";
 import { holdUncaughtGuard } from "./job-scope.js";
+import { type RunningLiveness, startLiveness } from "./liveness/attach.js";
+import { resolveLiveness } from "./liveness/options.js";
+import { assertNoLiveTwin } from "./liveness/twin.js";
 import type { Logger } from "./logger.js";
 import { createNodeHandle } from "./node-handle.js";
 import {
@@ -60,6 +63,7 @@ export class Verk implements JobProducer {
   #detach: (() => Promise<void>) | undefined;
   #startedAt = 0;
   #releaseGuard: (() => void) | undefined;
+  #liveness: RunningLiveness | undefined;
 
   /** Use {@link createVerk}. */
   constructor(options: VerkOptions) {
@@ -123,7 +127,11 @@ export class Verk implements JobProducer {
 
   /** Connect the store (idempotent). `enqueue` and `start` call it for you. */
   connect(): Promise<void> {
-    this.#connecting ??= this.store.connect().catch((error: unknown) => {
+    const context = {
+      logger: this.logger,
+      report: (error: unknown, context: string) => this.#hub.emit("error", { error, context }),
+    };
+    this.#connecting ??= this.store.connect(context).catch((error: unknown) => {
       this.#connecting = undefined;
       throw error;
     });
@@ -154,6 +162,10 @@ export class Verk implements JobProducer {
     }
     try {
       const queues = [...this.#options.queues.keys()];
+      const nodes = this.store.capabilities?.nodes;
+      const liveness = nodes ? resolveLiveness(this.#options.liveness, nodes.defaults) : undefined;
+      if (nodes && liveness && liveness.heartbeatMs > 0)
+        await assertNoLiveTwin(nodes, this.nodeId, liveness.heartbeatMs, this.logger);
       const recovered = await this.store.recoverNode(this.nodeId);
       if (recovered > 0) {
         this.logger.warn(
@@ -174,9 +186,25 @@ export class Verk implements JobProducer {
       }
       this.#startedAt = Date.now();
       this.#state = "running";
-      this.#detach = await this.store.attachNode?.(
-        createNodeHandle(this, this.#startedAt, (event, payload) => this.#hub.emit(event, payload)),
-      );
+      const emit = <E extends VerkEventName>(event: E, payload: VerkEventMap[E]) =>
+        this.#hub.emit(event, payload);
+      this.#detach = await this.store.attachNode?.(createNodeHandle(this, this.#startedAt, emit));
+      if (nodes && liveness) {
+        this.#liveness = await startLiveness(
+          nodes,
+          {
+            nodeId: this.nodeId,
+            store: this.store,
+            logger: this.logger,
+            queueNames: () => [...this.#runners.keys()],
+            runningJobs: () => this.runningJobs(),
+            emit,
+          },
+          liveness,
+        );
+        const loop = this.#liveness?.loop;
+        if (loop) this.#ctx.lateWriteCause = (since) => loop.lateWriteCause(since);
+      }
       this.#hub.emit("node:up", { nodeId: this.nodeId, queues });
     } catch (error) {
       this.#state = "running";
@@ -203,6 +231,9 @@ export class Verk implements JobProducer {
     if (wasStarted) {
       const detach = this.#detach;
       this.#detach = undefined;
+      const liveness = this.#liveness;
+      this.#liveness = undefined;
+      await liveness?.stop();
       await detach?.().catch((error: unknown) =>
         this.logger.warn({ err: error }, "detaching the node from the store failed"),
       );
@@ -266,11 +297,14 @@ export class Verk implements JobProducer {
       throw invalidOption("at", "must be a Date or epoch milliseconds");
     if (atMs <= Date.now()) return this.enqueue(job);
     const payload = this.#encoder.buildForSchedule(job);
-    const write = () => this.store.schedule([{ raw: this.#encoder.encode(payload), at: toSeconds(atMs) }]);
+    const write = () =>
+      this.store.schedule([
+        { queue: payload.queue, raw: this.#encoder.encode(payload), at: toSeconds(atMs) },
+      ]);
     if (this.#enqueueHooks.length === 0) {
       const raw = this.#encoder.encode(payload);
       await this.connect();
-      await this.store.schedule([{ raw, at: toSeconds(atMs) }]);
+      await this.store.schedule([{ queue: payload.queue, raw, at: toSeconds(atMs) }]);
     } else {
       await this.connect();
       await produceWithHooks(this.#enqueueHooks, "schedule", [payload], [atMs], write);
@@ -307,6 +341,7 @@ export class Verk implements JobProducer {
     const write = async () => {
       const queued = soon.map(({ payload, field }) => this.#encoder.entry(payload, field));
       const scheduled = later.map(({ payload, atMs, field }) => ({
+        queue: payload.queue,
         raw: this.#encoder.encode(payload, field),
         at: toSeconds(atMs),
       }));
@@ -333,6 +368,7 @@ export class Verk implements JobProducer {
     await this.store.registerNode(this.nodeId, [name]);
     const paused = await this.store.pausedQueues();
     this.#startRunner(name, resolved, paused.includes(name));
+    this.#liveness?.queuesChanged();
   }
 
   /**
@@ -346,6 +382,7 @@ export class Verk implements JobProducer {
     if (!runner) return;
     this.#runners.delete(name);
     await this.#drain(runner, options.timeout ?? this.#options.shutdownTimeoutMs);
+    this.#liveness?.queuesChanged();
   }
 
   /** Pause `name` on every node (stored in the store, so it survives restarts). Running jobs finish. */

@@ -1,3 +1,4 @@
+--- @flags allow-oom
 -- ack: remove finished jobs from an in-progress list (many acks in one call).
 --
 -- KEYS[1] in-progress list  (<ns>inprogress:<q>:<nodeId>)

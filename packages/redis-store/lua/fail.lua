@@ -1,3 +1,4 @@
+--- @flags allow-oom
 -- fail: atomically take a failed job out of the in-progress list and apply the outcome.
 --
 -- KEYS[1] in-progress list  (<ns>inprogress:<q>:<nodeId>)

@@ -1,20 +1,22 @@
+--- @flags allow-oom
+--- @keys variable
 -- forget-node: remove a dead peer from the node registry once nothing of it is left.
 --
--- KEYS[1] heartbeat key of the peer (<ns>verk:node:<peerId>)
--- KEYS[2] node registry set         (<ns>verk_nodes)
--- KEYS[3] the peer's queue set      (<ns>verk:node:<peerId>:queues)
+-- KEYS[1] heartbeat key of the peer (sidekiq: <ns>verk:node:<peer>; cluster: <ns>{verk}:node:<peer>)
+-- KEYS[2] node registry set         (<ns>verk_nodes; cluster: <ns>{verk}:nodes)
+-- KEYS[3] the peer's queue set      (<ns>verk:node:<peer>:queues; cluster: <ns>{verk}:node:<peer>:queues)
+-- KEYS[4..n] the peer's in-progress lists, one per queue of KEYS[3] (Sidekiq layout). In the
+--         cluster layout they live in other slots: the caller checked they are empty and passes none.
 -- ARGV[1] peer node id
--- ARGV[2] in-progress key prefix    (<ns>inprogress:); lists are <prefix><q>:<peerId>
 --
 -- Returns 1 when this call removed the peer (SREM registry, DEL queue set); 0 when it is alive
 -- again (heartbeat key present) or still owns in-progress jobs (nothing changed), or when another
 -- node removed it first.
--- In-progress keys are computed here, so this script is not Redis Cluster safe.
 if redis.call("EXISTS", KEYS[1]) == 1 then
   return 0
 end
-for _, queue in ipairs(redis.call("SMEMBERS", KEYS[3])) do
-  if redis.call("LLEN", ARGV[2] .. queue .. ":" .. ARGV[1]) > 0 then
+for i = 4, #KEYS do
+  if redis.call("LLEN", KEYS[i]) > 0 then
     return 0
   end
 end

@@ -1,3 +1,4 @@
+--- @flags allow-oom
 -- lease: acquire, renew or release a named lease held by a token (leader election).
 --
 -- KEYS[1] lease key       (<ns>verk:lease:<name>), a string holding the holder's token

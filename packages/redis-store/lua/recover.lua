@@ -1,3 +1,4 @@
+--- @flags allow-oom
 -- recover: move a batch of a (dead or restarted) node's in-progress jobs back to the front of the queue.
 --
 -- KEYS[1] in-progress list  (<ns>inprogress:<q>:<nodeId>)

@@ -1,3 +1,4 @@
+--- @flags allow-oom
 -- requeue: put in-progress jobs back at the FRONT of their queue (they run next).
 --
 -- KEYS[1] in-progress list  (<ns>inprogress:<q>:<nodeId>)

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { isCluster, type RedisClient } from "./client.js";
 import { runScript } from "./scripts.js";
 
 /** An ack waiting to be sent. */
@@ -14,12 +15,12 @@ export interface PendingAck {
  * `ack` script call with all its payloads, and all those calls share one round trip.
  */
 export class AckBatcher {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   #pending = new Map<string, PendingAck[]>();
   #timer: NodeJS.Immediate | undefined;
   #inflight = new Set<Promise<void>>();
 
-  constructor(redis: Redis) {
+  constructor(redis: RedisClient) {
     this.#redis = redis;
   }
 
@@ -71,8 +72,20 @@ export class AckBatcher {
     const batches = this.#pending;
     this.#pending = new Map();
     const work: Promise<void>[] = [];
-    if (batches.size > 0) {
-      const pipeline = this.#redis.pipeline();
+    if (batches.size > 0 && isCluster(this.#redis)) {
+      // Lists of different queues live on different shards: one call per list (ioredis
+      // auto-pipelines the calls bound for the same node).
+      for (const [key, acks] of batches) {
+        const reply = runScript(
+          this.#redis,
+          "ack",
+          [key],
+          acks.map((a) => a.raw),
+        );
+        this.settle(acks, reply);
+      }
+    } else if (batches.size > 0) {
+      const pipeline = (this.#redis as Redis).pipeline();
       const groups = [...batches];
       for (const [key, acks] of groups) {
         void runScript(

@@ -1,11 +1,11 @@
 import { VerkError } from "@verk/core";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./client.js";
 
 /**
  * Wait until `redis` is ready, connecting it when it is idle. Rejects with `CONNECTION_FAILED`
  * naming `address` (password masked) when it is not ready within `timeoutMs`.
  */
-export function waitReady(redis: Redis, timeoutMs: number, address: string): Promise<void> {
+export function waitReady(redis: RedisClient, timeoutMs: number, address: string): Promise<void> {
   if (redis.status === "ready") return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
     let lastError: Error | undefined;
@@ -50,7 +50,7 @@ export function waitReady(redis: Redis, timeoutMs: number, address: string): Pro
 }
 
 /** Close `redis` gracefully (QUIT), forcing a disconnect after `graceMs` (default 1,000 ms). */
-export async function closeConnection(redis: Redis, graceMs = 1_000): Promise<void> {
+export async function closeConnection(redis: RedisClient, graceMs = 1_000): Promise<void> {
   if (redis.status === "end") return;
   if (redis.status !== "ready") {
     redis.disconnect();

@@ -1,5 +1,5 @@
 import type { ControlMessage } from "@verk/core";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "./client.js";
 import { closeConnection } from "./connection.js";
 
 /**

@@ -1,9 +1,15 @@
+import { randomBytes } from "node:crypto";
 import type { EncodedJob } from "@verk/core";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./client.js";
 import type { Keys } from "./keys.js";
+import { runScript } from "./scripts.js";
 
-/** Payloads per LPUSH command. */
+/** Payloads per `push` script call. */
 const CHUNK = 1_000;
+/** How long a batch token lets a re-sent push be recognised, in ms (a safety net: tokens are deleted once acknowledged). */
+const TOKEN_TTL_MS = 10 * 60 * 1000;
+/** Acknowledged tokens deleted per push call. */
+const DELETES_PER_CALL = 16;
 
 interface QueueBatch {
   readonly raws: string[];
@@ -13,19 +19,24 @@ interface QueueBatch {
 }
 
 /**
- * Coalesces the pushes issued during one turn of the event loop: per queue, one `SADD queues`
- * and one multi-value `LPUSH` (1,000 payloads per command) for all of them, in call order, so
- * FIFO order is kept. A push resolves only after the LPUSH holding its jobs was acknowledged by
- * Redis; a failing queue rejects only the pushes that had jobs for that queue.
+ * Coalesces the pushes issued during one turn of the event loop: per queue, one `push` script
+ * call (1,000 payloads per call) for all of them, in call order, so FIFO order is kept. Each call
+ * claims a random batch token in the same step as its LPUSH: when the connection drops with the
+ * call in flight and the client re-sends it after reconnecting, the re-sent call finds its token
+ * and pushes nothing, so a batch is never written twice. Tokens whose reply arrived are deleted
+ * by the next call (their TTL is a safety net). A push resolves only after Redis stored its jobs;
+ * a failing queue rejects only the pushes that had jobs for that queue.
  */
 export class PushBatcher {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: Keys;
   #pending = new Map<string, QueueBatch>();
   #timer: NodeJS.Immediate | undefined;
   readonly #inflight = new Set<Promise<void>>();
+  /** Per queue: token keys whose push was acknowledged (no longer needed). */
+  readonly #acknowledged = new Map<string, string[]>();
 
-  constructor(redis: Redis, keys: Keys) {
+  constructor(redis: RedisClient, keys: Keys) {
     this.#redis = redis;
     this.#keys = keys;
   }
@@ -60,13 +71,9 @@ export class PushBatcher {
     const batches = this.#pending;
     this.#pending = new Map();
     for (const [queue, batch] of batches) {
-      const calls: Promise<unknown>[] = [this.#redis.sadd(this.#keys.queues, queue)];
-      const key = this.#keys.queue(queue);
+      const calls: Promise<unknown>[] = [];
       const { raws } = batch;
-      if (raws.length <= CHUNK) calls.push(this.#redis.lpush(key, ...raws));
-      else
-        for (let i = 0; i < raws.length; i += CHUNK)
-          calls.push(this.#redis.lpush(key, ...raws.slice(i, i + CHUNK)));
+      for (let i = 0; i < raws.length; i += CHUNK) calls.push(this.#call(queue, raws.slice(i, i + CHUNK)));
       Promise.all(calls).then(() => batch.resolve(), batch.reject);
       const tracked: Promise<void> = batch.done.then(
         () => {
@@ -79,6 +86,35 @@ export class PushBatcher {
       this.#inflight.add(tracked);
     }
     return Promise.all([...this.#inflight]).then(() => {});
+  }
+
+  /** Delete the tokens of acknowledged batches now (at close: they are only needed while a call is in flight). */
+  async cleanup(): Promise<void> {
+    const tokens = [...this.#acknowledged.values()].flat();
+    this.#acknowledged.clear();
+    await Promise.all(tokens.map((token) => this.#redis.del(token)));
+  }
+
+  async #call(queue: string, raws: string[]): Promise<void> {
+    const keys = this.#keys;
+    const tokenKey = keys.pushToken(queue, randomBytes(9).toString("base64url"));
+    const list = keys.queue(queue);
+    const cluster = keys.layout === "cluster";
+    const done = this.#acknowledged.get(queue)?.splice(0, DELETES_PER_CALL) ?? [];
+    const call = runScript(
+      this.#redis,
+      "push",
+      [tokenKey, list, cluster ? list : keys.queues, ...done],
+      [TOKEN_TTL_MS, cluster ? "none" : "registry", queue, ...raws],
+    );
+    // The registry lives in another slot in the cluster layout: add the name next to the push.
+    await Promise.all([call, cluster ? this.#redis.sadd(keys.queues, queue) : undefined]);
+    let acknowledged = this.#acknowledged.get(queue);
+    if (acknowledged === undefined) {
+      acknowledged = [];
+      this.#acknowledged.set(queue, acknowledged);
+    }
+    acknowledged.push(tokenKey);
   }
 
   #batch(queue: string): QueueBatch {

@@ -1,17 +1,21 @@
 import type { FetchResult, QueueChannel } from "@verk/core";
 import type { Redis } from "ioredis";
 import type { AckBatcher } from "./ack-batcher.js";
+import { isCluster, type RedisClient } from "./client.js";
+import { nodeServing, sameServer } from "./cluster-nodes.js";
 import { closeConnection } from "./connection.js";
 import type { Keys } from "./keys.js";
-import { defineScripts, runScript, runScriptBuffer } from "./scripts.js";
+import { defineScripts, runScript, runScriptBuffer, type ScriptMode } from "./scripts.js";
 
 /** What a {@link RedisQueueChannel} needs from its store. */
 export interface ChannelContext {
   readonly keys: Keys;
   /** A new connection of the channel's own (not connected yet). */
-  createConnection(): Redis;
+  createConnection(): RedisClient;
   /** The store's command connection, used to send `CLIENT UNBLOCK`. */
-  readonly control: Redis;
+  readonly control: RedisClient;
+  /** How scripts are registered (Redis 7 flags or not). */
+  readonly scriptMode: ScriptMode;
   /** Called once when the channel closes. */
   onClose(channel: RedisQueueChannel): void;
   /** The store's ack batcher: a fetch sends the acks pending for its list in the same round trip. */
@@ -25,40 +29,42 @@ const UNBLOCK_RETRY_MS = 5;
 
 /**
  * One queue's fetch channel on its own Redis connection, so a blocking BLMOVE on one queue
- * never delays another queue or the store's other commands.
+ * never delays another queue or the store's other commands. On a Redis Cluster the connection
+ * is a cluster client of its own; `CLIENT UNBLOCK` goes to the node that serves the queue's slot.
  */
 export class RedisQueueChannel implements QueueChannel {
   readonly #ctx: ChannelContext;
-  readonly #queue: string;
   readonly #queueKey: string;
   readonly #inprogressKey: string;
-  readonly #conn: Redis;
-  /** `CLIENT ID` of the connection, refreshed on every (re)connect. */
-  #clientId: number | undefined;
+  readonly #keys: string[];
+  readonly #pauseMember: string;
+  readonly #conn: RedisClient;
+  /** The server connection the blocking BLMOVE runs on, and its `CLIENT ID`. */
+  #blocker: { readonly server: Redis; id: number | undefined } | undefined;
   #blocking = false;
   #interrupted = false;
   #closed: Promise<void> | undefined;
 
   constructor(ctx: ChannelContext, queue: string, nodeId: string) {
     this.#ctx = ctx;
-    this.#queue = queue;
     this.#queueKey = ctx.keys.queue(queue);
     this.#inprogressKey = ctx.keys.inprogress(queue, nodeId);
+    const pause = ctx.keys.pauseFlag(queue);
+    this.#keys = [this.#queueKey, this.#inprogressKey, pause.key];
+    this.#pauseMember = pause.member;
     this.#conn = ctx.createConnection();
-    defineScripts(this.#conn);
-    this.#conn.on("ready", () => {
-      this.#clientId = undefined;
-      this.#conn.client("ID").then(
-        (id) => {
-          this.#clientId = Number(id);
-        },
-        () => {},
-      );
-    });
+    defineScripts(this.#conn, ctx.scriptMode);
+    if (!isCluster(this.#conn)) {
+      const server = this.#conn;
+      this.#blocker = { server, id: undefined };
+      server.on("ready", () => {
+        this.#blocker = { server, id: undefined };
+      });
+    }
   }
 
   /** The channel's own connection (for tests and diagnostics). */
-  get connection(): Redis {
+  get connection(): RedisClient {
     return this.#conn;
   }
 
@@ -70,12 +76,11 @@ export class RedisQueueChannel implements QueueChannel {
   async fetch(max: number, blockMs: number): Promise<FetchResult> {
     if (this.#closed || max < 1) return EMPTY;
     this.#interrupted = false;
-    const keys = [this.#queueKey, this.#inprogressKey, this.#ctx.keys.paused];
-    const first = (await this.#ackAndFetch(keys, max)) as [number, ...Buffer[]];
+    const first = (await this.#ackAndFetch(max)) as [number, ...Buffer[]];
     if (first[0] === 1) return PAUSED;
     if (first.length > 1) return { paused: false, jobs: first.slice(1) as Buffer[] };
     if (blockMs <= 0 || this.#interrupted || this.#closed) return EMPTY;
-
+    await this.#prepareBlocker();
     this.#blocking = true;
     let job: Buffer | null;
     try {
@@ -90,20 +95,23 @@ export class RedisQueueChannel implements QueueChannel {
       this.#blocking = false;
     }
     if (job === null) return EMPTY;
-    const rest = (await runScriptBuffer(this.#conn, "claim-blocked", keys, [this.#queue, job, max - 1])) as [
-      number,
-      ...Buffer[],
-    ];
+    const rest = (await runScriptBuffer(this.#conn, "claim-blocked", this.#keys, [
+      this.#pauseMember,
+      job,
+      max - 1,
+    ])) as [number, ...Buffer[]];
     return rest[0] === 1 ? PAUSED : { paused: false, jobs: rest.slice(1) as Buffer[] };
   }
 
   /**
    * Run the `fetch` script; when acks of this node's in-progress list are waiting in the store's
-   * batcher, send their `ack` script call first in the same pipeline (one write, one round trip).
+   * batcher, send their `ack` script call first in the same pipeline (one write, one round trip;
+   * both keys share the queue's slot, so this holds on a Redis Cluster too).
    */
-  #ackAndFetch(keys: string[], max: number): Promise<unknown> {
+  #ackAndFetch(max: number): Promise<unknown> {
+    const args = [this.#pauseMember, max];
     const acks = this.#ctx.acks?.take(this.#inprogressKey);
-    if (acks === undefined) return runScriptBuffer(this.#conn, "fetch", keys, [this.#queue, max]);
+    if (acks === undefined) return runScriptBuffer(this.#conn, "fetch", this.#keys, args);
     const pipeline = this.#conn.pipeline();
     void runScript(
       pipeline as unknown as Redis,
@@ -111,7 +119,7 @@ export class RedisQueueChannel implements QueueChannel {
       [this.#inprogressKey],
       acks.map((a) => a.raw),
     );
-    void runScriptBuffer(pipeline as unknown as Redis, "fetch", keys, [this.#queue, max]);
+    void runScriptBuffer(pipeline as unknown as Redis, "fetch", this.#keys, args);
     const results = pipeline.exec();
     const reply = (i: number) =>
       results.then((all) => {
@@ -123,6 +131,18 @@ export class RedisQueueChannel implements QueueChannel {
     return reply(1);
   }
 
+  /** Find the server connection the BLMOVE will use and its `CLIENT ID` (cached until it changes). */
+  async #prepareBlocker(): Promise<void> {
+    if (isCluster(this.#conn)) {
+      const server = nodeServing(this.#conn, this.#queueKey);
+      if (server === undefined) return;
+      if (this.#blocker?.server !== server) this.#blocker = { server, id: undefined };
+    }
+    const blocker = this.#blocker;
+    if (blocker === undefined || blocker.id !== undefined) return;
+    blocker.id = await blocker.server.client("ID").then(Number, () => undefined);
+  }
+
   /** Cut a pending blocking fetch short with `CLIENT UNBLOCK` (sent on the command connection). */
   interrupt(): void {
     this.#interrupted = true;
@@ -132,9 +152,13 @@ export class RedisQueueChannel implements QueueChannel {
   async #unblock(): Promise<void> {
     // The BLMOVE may still be on its way to the server: retry until it is unblocked or has returned.
     while (this.#blocking) {
-      const id = this.#clientId;
-      if (id !== undefined) {
-        const unblocked = await this.#ctx.control.client("UNBLOCK", id).catch(() => 0);
+      const blocker = this.#blocker;
+      if (blocker?.id !== undefined) {
+        const control = this.#ctx.control;
+        const via = isCluster(control)
+          ? control.nodes("master").find((node) => sameServer(node, blocker.server))
+          : control;
+        const unblocked = await via?.client("UNBLOCK", blocker.id).catch(() => 0);
         if (unblocked === 1) return;
       }
       await new Promise((resolve) => setTimeout(resolve, UNBLOCK_RETRY_MS));

@@ -1,52 +1,51 @@
-import {
-  type ControlMessage,
-  type DueSet,
-  type EncodedJob,
-  type FailOutcome,
-  type NodeHandle,
-  type QueueChannel,
-  type ScheduledEntry,
-  type StoreCapabilities,
-  type StoreCounts,
-  VerkError,
-  type VerkStore,
+import type {
+  ControlMessage,
+  DueSet,
+  EncodedJob,
+  FailOutcome,
+  NodeHandle,
+  QueueChannel,
+  ScheduledEntry,
+  StoreCapabilities,
+  StoreContext,
+  StoreCounts,
+  VerkStore,
 } from "@verk/core";
-import { Redis } from "ioredis";
+import { VerkError } from "@verk/core";
 import { AckBatcher } from "./ack-batcher.js";
 import { redisCapabilities } from "./capabilities/index.js";
-import { closeConnection, waitReady } from "./connection.js";
-import { ControlSubscriber, encodeControlMessage } from "./control.js";
-import { createKeys, type Keys } from "./keys.js";
-import { attachLiveness } from "./nodes/liveness.js";
-import {
-  describeClient,
-  maskUrl,
-  type RedisStoreOptions,
-  type ResolvedOptions,
-  resolveOptions,
-} from "./options.js";
+import { connectionSpec, createClient, duplicateClient, type RedisClient } from "./client.js";
+import { closeConnection } from "./connection.js";
+import { ConnectionWatch } from "./connection-watch.js";
+import { ControlSubscriber } from "./control.js";
+import { mapped, storeError } from "./errors.js";
+import { clusterQueueNameProblem, createKeys, type Keys } from "./keys.js";
+import { duePromoter } from "./moves/due-promoter.js";
+import { redisNodes } from "./nodes/registry.js";
+import { type RedisStoreOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { PushBatcher } from "./push-batcher.js";
 import { RedisQueueChannel } from "./queue-channel.js";
-import { defineScripts, formatSeconds, runScript } from "./scripts.js";
+import { Replication } from "./replication.js";
+import { defineScripts, type ScriptMode } from "./scripts.js";
 import { attachSidekiqProcess } from "./sidekiq/process-heartbeat.js";
-import { assertSupportedRedis } from "./version.js";
-
-/** Payloads per LPUSH/ZADD command. */
-const CHUNK = 1_000;
+import { connectStore, storeAddress } from "./store-connect.js";
+import * as ops from "./store-ops.js";
 
 /**
- * {@link VerkStore} on Redis: Sidekiq's keys plus Verk's in-progress lists, with every
- * multi-key change done atomically by a Lua script (see `lua/`). Create it with `redisStore()`.
+ * {@link VerkStore} on Redis: Sidekiq's keys (or, on a Redis Cluster, one hash tag per queue)
+ * plus Verk's in-progress lists, with every multi-key change done atomically by a Lua script
+ * that receives all its keys (see `lua/`). Create it with `redisStore()`.
  */
 export class RedisStore implements VerkStore {
   /** Always `"redis"`. */
   readonly kind = "redis";
   /**
-   * The command connection (the `client` you passed, or the store's own). An escape hatch:
-   * don't run blocking commands on it and don't close it while the store is in use.
+   * The command connection (the `client` you passed, or the store's own; a `Cluster` client on
+   * Redis Cluster). An escape hatch: don't run blocking commands on it and don't close it while
+   * the store is in use.
    */
-  readonly client: Redis;
-  /** The key names this store uses (with the namespace applied). */
+  readonly client: RedisClient;
+  /** The key names this store uses (namespace and layout applied). */
   readonly keys: Keys;
   readonly #options: ResolvedOptions;
   readonly #ownsClient: boolean;
@@ -55,7 +54,11 @@ export class RedisStore implements VerkStore {
   readonly #pushes: PushBatcher;
   readonly #channels = new Set<RedisQueueChannel>();
   readonly #control: ControlSubscriber;
-  /** The add-on capabilities (stats counters, leases, once markers, cron registry, event log, due notifications). */
+  readonly #watch: ConnectionWatch;
+  readonly #replication: Replication;
+  readonly #promoter: ReturnType<typeof duePromoter>;
+  #scriptMode: ScriptMode = { flags: false };
+  /** The add-on capabilities (stats counters, leases, once markers, cron registry, event log, due notifications, nodes). */
   readonly capabilities: Required<StoreCapabilities>;
   #connecting: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
@@ -63,91 +66,111 @@ export class RedisStore implements VerkStore {
   /** @throws VerkError `INVALID_OPTION` for invalid options; see {@link RedisStoreOptions}. */
   constructor(options: RedisStoreOptions = {}) {
     this.#options = resolveOptions(options);
-    this.keys = createKeys(this.#options.namespace);
-    if (this.#options.client) {
-      this.client = this.#options.client;
-      this.#ownsClient = false;
-    } else {
-      this.client = new Redis(this.#options.url, {
-        ...this.#options.redis,
-        lazyConnect: true,
-        enableAutoPipelining: true,
-      });
-      this.client.on("error", noop); // reported by connect() and by the failing commands
-      this.#ownsClient = true;
-    }
-    this.#address =
-      options.client || options.url === undefined ? describeClient(this.client) : maskUrl(this.#options.url);
-    defineScripts(this.client);
+    this.keys = createKeys(this.#options.namespace, this.#options.layout);
+    const { topology } = this.#options;
+    this.client = createClient(topology);
+    this.#ownsClient = !(topology.kind === "single" && topology.client !== undefined);
+    if (this.#ownsClient) this.client.on("error", noop); // reported by connect() and by the failing commands
+    this.#address = storeAddress(this.client, topology);
+    defineScripts(this.client, this.#scriptMode);
     this.#acks = new AckBatcher(this.client);
     this.#pushes = new PushBatcher(this.client, this.keys);
     this.#control = new ControlSubscriber(this.keys.control, () => this.#duplicate());
-    this.capabilities = redisCapabilities(this.client, this.keys, () => this.#duplicate());
+    this.#watch = new ConnectionWatch(this.client, {
+      unreachableWarnMs: this.#options.unreachableWarnMs,
+      clockSkewWarnMs: this.#options.clockSkewWarnMs,
+      address: this.#address,
+    });
+    this.#replication = new Replication(this.client, this.keys, this.#options.waitReplicas);
+    this.#promoter = duePromoter(this.client, this.keys);
+    this.capabilities = {
+      ...redisCapabilities(this.client, this.keys, () => this.#duplicate()),
+      nodes: redisNodes({
+        client: this.client,
+        keys: this.keys,
+        defaults: this.#options.livenessGiven,
+        connectionSpec: () => connectionSpec(this.client),
+      }),
+    };
   }
 
   /**
-   * Connect the command connection and check the server version. Idempotent.
+   * Connect the command connection and check the server. Idempotent.
    * @throws VerkError `CONNECTION_FAILED` when Redis is not reachable within `connectTimeoutMs`
-   * (the message names the URL, password masked); `UNSUPPORTED_REDIS` below Redis 6.2.
+   * (the message names the URL, password masked); `UNSUPPORTED_REDIS` below Redis 6.2;
+   * `INVALID_OPTION` for a database index the server does not have, or a Redis Cluster node
+   * given as a plain URL.
    */
-  connect(): Promise<void> {
+  connect(context?: StoreContext): Promise<void> {
     if (this.#closing)
       return Promise.reject(new VerkError("INVALID_STATE", "[redis-store] the store is closed"));
-    this.#connecting ??= this.#connect().catch((error: unknown) => {
-      this.#connecting = undefined;
-      throw error;
-    });
+    this.#connecting ??= connectStore(this.client, this.#options, this.#address, this.#ownsClient)
+      .then(async (server) => {
+        this.#scriptMode = { flags: server.major >= 7 };
+        defineScripts(this.client, this.#scriptMode);
+        await this.#watch.start(context);
+      })
+      .catch((error: unknown) => {
+        this.#connecting = undefined;
+        throw error;
+      });
     return this.#connecting;
-  }
-
-  async #connect(): Promise<void> {
-    try {
-      await waitReady(this.client, this.#options.connectTimeoutMs, this.#address);
-    } catch (error) {
-      if (this.#ownsClient) this.client.disconnect();
-      throw error;
-    }
-    assertSupportedRedis(await this.client.info("server"));
   }
 
   /** Close every connection the store opened (QUIT, bounded by about 1 s each); never a passed-in `client`. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.#watch.stop();
       await Promise.all([this.#acks.flush().catch(noop), this.#pushes.flush().catch(noop)]);
+      await this.#pushes.cleanup().catch(noop);
       await Promise.all([...this.#channels].map((c) => c.close()));
       await this.#control.close();
+      await this.#replication.close();
       if (this.#ownsClient) await closeConnection(this.client);
     })();
     return this.#closing;
   }
 
-  /**
-   * LPUSH jobs onto `queue:<q>` and SADD their queues to `queues`. Pushes of one event-loop turn
-   * share one LPUSH per queue (1,000 payloads per command); resolves once Redis stored them.
-   */
-  push(jobs: readonly EncodedJob[]): Promise<void> {
-    return this.#pushes.push(jobs);
+  /** Redis's time now (epoch ms): due times are judged by it. */
+  now(): number {
+    return this.#watch.now();
   }
 
-  /** ZADD entries to `schedule`, scored by `at` (epoch seconds, full float precision). */
-  async schedule(entries: readonly ScheduledEntry[]): Promise<void> {
-    const calls: Promise<unknown>[] = [];
-    for (let i = 0; i < entries.length; i += CHUNK) {
-      const args: string[] = [];
-      for (const entry of entries.slice(i, i + CHUNK)) args.push(seconds(entry.at, "at"), entry.raw);
-      calls.push(this.client.zadd(this.keys.schedule, ...args));
-    }
-    await Promise.all(calls);
-    if (entries.length > 0) void this.capabilities.dueWatch.notify(Math.min(...entries.map((e) => e.at)));
+  /**
+   * Push jobs onto their queues and register the queues. Pushes of one event-loop turn share one
+   * `push` script call per queue (1,000 payloads per call, exactly once even if re-sent after a
+   * lost reply); resolves once Redis stored them (and, with `waitReplicas`, replicas confirmed).
+   * @throws VerkError `STORE_FULL` when Redis is at maxmemory, `CONNECTION_FAILED` when unreachable.
+   */
+  push(jobs: readonly EncodedJob[]): Promise<void> {
+    if (this.#closing) return Promise.reject(closed("enqueue"));
+    return mapped("enqueue", async () => {
+      this.#checkQueues(jobs);
+      await this.#pushes.push(jobs);
+      await this.#replication.confirm(jobs.map((job) => this.keys.queue(job.queue)));
+    });
+  }
+
+  /** ZADD entries to the `schedule` set of their queue, scored by `at` (epoch seconds). */
+  schedule(entries: readonly ScheduledEntry[]): Promise<void> {
+    if (this.#closing) return Promise.reject(closed("schedule"));
+    return mapped("schedule", async () => {
+      this.#checkQueues(entries);
+      await ops.scheduleEntries(this.client, this.keys, entries);
+      await this.#replication.confirm(entries.map((e) => this.keys.setOf("schedule", e.queue)));
+      if (entries.length > 0) void this.capabilities.dueWatch.notify(Math.min(...entries.map((e) => e.at)));
+    });
   }
 
   /** Open `queue`'s fetch channel for `nodeId` on a new connection of its own. */
   openQueue(queue: string, nodeId: string): QueueChannel {
-    if (this.#closing) throw new VerkError("INVALID_STATE", "[redis-store] the store is closed");
+    if (this.#closing) throw closed("openQueue");
+    this.#checkQueues([{ queue }]);
     const channel = new RedisQueueChannel(
       {
         keys: this.keys,
         control: this.client,
+        scriptMode: this.#scriptMode,
         createConnection: () => this.#duplicate(),
         onClose: (c) => this.#channels.delete(c),
         acks: this.#acks,
@@ -159,166 +182,111 @@ export class RedisStore implements VerkStore {
     return channel;
   }
 
-  /** Remove `raw` from the in-progress list; acks of one event-loop turn share one round trip. */
+  /** Remove `raw` (the exact bytes fetched) from the in-progress list; acks of one turn share one round trip. */
   ack(queue: string, nodeId: string, raw: Buffer): Promise<boolean> {
-    return this.#acks.ack(this.keys.inprogress(queue, nodeId), raw);
+    return this.#acks.ack(this.keys.inprogress(queue, nodeId), raw).catch((error: unknown) => {
+      throw storeError(error, "ack");
+    });
   }
 
   /** Atomically take `raw` out of the in-progress list and apply `outcome` (script `fail`). */
-  async fail(queue: string, nodeId: string, raw: Buffer, outcome: FailOutcome): Promise<boolean> {
-    const keys = [this.keys.inprogress(queue, nodeId), this.keys.retry, this.keys.dead];
-    let args: (string | Buffer)[];
-    if (outcome.kind === "discard") args = [raw, "discard", "", "0", "0", "0"];
-    else if (outcome.kind === "retry")
-      args = [raw, "retry", outcome.raw, seconds(outcome.at, "at"), "0", "0"];
-    else {
-      const { maxJobs, maxAgeSeconds } = outcome.limits;
-      const cutoff = seconds(outcome.at - maxAgeSeconds, "limits.maxAgeSeconds");
-      args = [
-        raw,
-        "dead",
-        outcome.raw,
-        seconds(outcome.at, "at"),
-        String(Math.max(0, Math.floor(maxJobs))),
-        cutoff,
-      ];
-    }
-    return (await runScript(this.client, "fail", keys, args)) === 1;
+  fail(queue: string, nodeId: string, raw: Buffer, outcome: FailOutcome): Promise<boolean> {
+    return mapped("fail", async () => {
+      const written = await ops.failJob(this.client, this.keys, queue, nodeId, raw, outcome);
+      if (written && outcome.kind !== "discard")
+        await this.#replication.confirm([this.keys.inprogress(queue, nodeId)]);
+      return written;
+    });
   }
 
   /** Move in-progress jobs (oldest first) back to the front of `queue` (script `requeue`). */
-  async requeue(queue: string, nodeId: string, raws: readonly Buffer[]): Promise<number> {
-    if (raws.length === 0) return 0;
-    const keys = [this.keys.inprogress(queue, nodeId), this.keys.queue(queue)];
-    return (await runScript(this.client, "requeue", keys, raws)) as number;
+  requeue(queue: string, nodeId: string, raws: readonly Buffer[]): Promise<number> {
+    return mapped("requeue", () => ops.requeueJobs(this.client, this.keys, queue, nodeId, raws));
   }
 
   /** Move everything in `nodeId`'s in-progress lists back to the front of their queues, in order. */
-  async recoverNode(nodeId: string): Promise<number> {
-    const queues = await this.client.smembers(this.keys.nodeQueues(nodeId));
-    let total = 0;
-    for (const queue of queues) {
-      const keys = [this.keys.inprogress(queue, nodeId), this.keys.queue(queue)];
-      for (;;) {
-        const [moved, remaining] = (await runScript(this.client, "recover", keys, [
-          this.#options.recoverBatchSize,
-        ])) as [number, number];
-        total += moved;
-        if (remaining === 0 || moved === 0) break;
-      }
-    }
-    return total;
+  recoverNode(nodeId: string): Promise<number> {
+    return mapped("recoverNode", () =>
+      ops.recoverNode(this.client, this.keys, nodeId, this.#options.recoverBatchSize),
+    );
   }
 
   /**
-   * Move up to `limit` jobs of `set` due at `now` (epoch seconds) onto their queues, setting
-   * `enqueued_at` to `now`. Entries without a valid `queue` go to the dead set instead.
-   * Resolves the number pushed onto queues.
+   * Move up to `limit` jobs of `set` due at `now` (epoch seconds) onto their queues with a fresh
+   * `enqueued_at`, exactly once each. Unreadable entries, and entries whose queue key is not a
+   * list, go to the dead set with a message and never hold the others up. Resolves the entries taken.
    */
-  async promoteDue(set: DueSet, now: number, limit: number): Promise<number> {
-    if (limit < 1) return 0;
-    const keys = [this.keys[set], this.keys.queues, this.keys.dead];
-    const args = [seconds(now, "now"), Math.floor(limit), this.keys.prefix];
-    const [moved, dead] = (await runScript(this.client, "promote", keys, args)) as [number, number];
-    // Unreadable members went to the dead set; they count as taken, so a caller looping
-    // "while the count equals the limit" keeps going.
-    return moved + dead;
+  promoteDue(set: DueSet, now: number, limit: number): Promise<number> {
+    return mapped("promote", () => this.#promoter.promote(set, now, limit));
   }
 
-  /** SADD/SREM `queue` in `verk:paused`, then PUBLISH the change on `verk:control`. */
-  async setPaused(queue: string, paused: boolean): Promise<void> {
-    const message = encodeControlMessage({ type: paused ? "pause" : "resume", queue });
-    await Promise.all([
-      paused ? this.client.sadd(this.keys.paused, queue) : this.client.srem(this.keys.paused, queue),
-      this.client.publish(this.keys.control, message),
-    ]);
+  /** When the next job of `set` is due (epoch seconds), or `undefined`. */
+  nextDue(set: DueSet): Promise<number | undefined> {
+    return mapped("nextDue", () => this.#promoter.next(set));
   }
 
-  /** The members of `verk:paused`. */
+  /** Pause or resume `queue` for every node (stored; fetches check it atomically), then notify. */
+  setPaused(queue: string, paused: boolean): Promise<void> {
+    if (this.#closing) return Promise.reject(closed(paused ? "pauseQueue" : "resumeQueue"));
+    return mapped(paused ? "pause" : "resume", () => ops.setPaused(this.client, this.keys, queue, paused));
+  }
+
+  /** The paused queues. */
   pausedQueues(): Promise<string[]> {
-    return this.client.smembers(this.keys.paused);
+    return mapped("pausedQueues", () => this.client.smembers(this.keys.paused));
   }
 
-  /** Listen to `verk:control` (one shared subscriber connection, created lazily). */
+  /** Listen to pause/resume notifications (one shared subscriber connection, created lazily). */
   subscribeControl(listener: (message: ControlMessage) => void): Promise<() => Promise<void>> {
-    if (this.#closing)
-      return Promise.reject(new VerkError("INVALID_STATE", "[redis-store] the store is closed"));
+    if (this.#closing) return Promise.reject(closed("subscribeControl"));
     return this.#control.subscribe(listener);
   }
 
-  /** SADD `nodeId` to `verk_nodes` and `queues` to `verk:node:<id>:queues`. */
-  async registerNode(nodeId: string, queues: readonly string[]): Promise<void> {
-    const calls: Promise<unknown>[] = [this.client.sadd(this.keys.nodes, nodeId)];
-    if (queues.length > 0) calls.push(this.client.sadd(this.keys.nodeQueues(nodeId), ...queues));
-    await Promise.all(calls);
+  /** Add `nodeId` to the node registry and `queues` to its queue set. */
+  registerNode(nodeId: string, queues: readonly string[]): Promise<void> {
+    return mapped("registerNode", () => ops.registerNode(this.client, this.keys, nodeId, queues));
+  }
+
+  /** Remove `nodeId` from the registry when none of its in-progress lists holds a job. */
+  deregisterNode(nodeId: string): Promise<void> {
+    return mapped("deregisterNode", () => ops.deregisterNode(this.client, this.keys, nodeId));
+  }
+
+  /** Every known queue's length, and the sizes of the schedule, retry and dead sets. */
+  counts(): Promise<StoreCounts> {
+    return mapped("counts", () => ops.counts(this.client, this.keys));
   }
 
   /**
-   * Remove `nodeId` from `verk_nodes` and delete its queue set, but only when all its
-   * in-progress lists are empty: otherwise the registration stays so recovery can find them.
-   */
-  async deregisterNode(nodeId: string): Promise<void> {
-    const queues = await this.client.smembers(this.keys.nodeQueues(nodeId));
-    const lengths = await Promise.all(queues.map((q) => this.client.llen(this.keys.inprogress(q, nodeId))));
-    if (lengths.some((n) => n > 0)) return;
-    await Promise.all([
-      this.client.srem(this.keys.nodes, nodeId),
-      this.client.del(this.keys.nodeQueues(nodeId)),
-    ]);
-  }
-
-  /** LLEN of every queue in `queues`, and the sizes of `schedule`, `retry` and `dead`. */
-  async counts(): Promise<StoreCounts> {
-    const [names, schedule, retry, dead] = await Promise.all([
-      this.client.smembers(this.keys.queues),
-      this.client.zcard(this.keys.schedule),
-      this.client.zcard(this.keys.retry),
-      this.client.zcard(this.keys.dead),
-    ]);
-    names.sort();
-    const lengths = await Promise.all(names.map((q) => this.client.llen(this.keys.queue(q))));
-    const queues: Record<string, number> = {};
-    names.forEach((q, i) => {
-      queues[q] = lengths[i] ?? 0;
-    });
-    return { queues, schedule, retry, dead };
-  }
-
-  /**
-   * Called by `start()`: begins the node's heartbeats (Sidekiq's process entry unless
-   * `sidekiqProcess: false`). Resolves the function `stop()` calls to end them, in reverse order.
+   * Called by `start()`: shows the node to Sidekiq as a process (unless `sidekiqProcess: false`).
+   * Resolves the function `stop()` calls to end it.
    */
   async attachNode(node: NodeHandle): Promise<() => Promise<void>> {
-    const detachers: (() => Promise<void>)[] = [];
-    if (this.#options.sidekiqProcess) {
-      detachers.push(await attachSidekiqProcess(this.client, this.keys, node, this.#options.sidekiqProcess));
+    if (!this.#options.sidekiqProcess) return async () => {};
+    return attachSidekiqProcess(this.client, this.keys, node, this.#options.sidekiqProcess);
+  }
+
+  #checkQueues(items: readonly { queue: string }[]): void {
+    if (this.keys.layout !== "cluster") return;
+    for (const { queue } of items) {
+      const problem = clusterQueueNameProblem(queue);
+      if (problem) throw new VerkError("INVALID_JOB", `[redis-store] ${problem}`, { field: "queue" });
     }
-    const liveness = { ...this.#options.liveness, batchSize: this.#options.recoverBatchSize };
-    detachers.push(await attachLiveness(this.client, this.keys, node, liveness));
-    return async () => {
-      for (const detach of detachers.reverse()) await detach();
-    };
   }
 
   /** A new connection with the command connection's options (its own error listener, lazy). */
-  #duplicate(): Redis {
-    const conn = this.client.duplicate({ lazyConnect: true, enableAutoPipelining: false });
+  #duplicate(): RedisClient {
+    const conn = duplicateClient(this.client);
     conn.on("error", noop); // surfaced through the commands that fail
     return conn;
   }
 }
 
-function seconds(value: number, field: string): string {
-  if (!Number.isFinite(value)) {
-    throw new VerkError(
-      "INVALID_OPTION",
-      `[redis-store] "${field}" must be a finite number of epoch seconds`,
-      {
-        field,
-      },
-    );
-  }
-  return formatSeconds(value);
+function closed(operation: string): VerkError {
+  return new VerkError(
+    "INVALID_STATE",
+    `[redis-store] ${operation}: the store is closed (the Verk instance was stopped); create a new instance`,
+  );
 }
 
 function noop(): void {}

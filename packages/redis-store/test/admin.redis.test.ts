@@ -2,8 +2,7 @@ import { describe, expect, it } from "vitest";
 import { moveMembers } from "../src/admin/actions.js";
 import { RedisAdmin } from "../src/admin/redis-admin.js";
 import { createKeys } from "../src/keys.js";
-import { runScript } from "../src/scripts.js";
-import { useRedis } from "./helpers.js";
+import { promote, useRedis } from "./helpers.js";
 
 const { redis } = useRedis();
 const keys = createKeys();
@@ -36,7 +35,7 @@ describe("admin-move.lua", () => {
 
   it("moves nothing when the member is no longer in the set (taken by a scheduler meanwhile)", async () => {
     await redis().zadd("retry", 10, failed("a"));
-    await runScript(redis(), "promote", ["retry", "queues", "dead"], ["100.5", 10, ""]);
+    await promote(redis(), "retry", 100.5, 10);
     expect(await redis().llen("queue:q")).toBe(1);
     expect(await moveMembers(redis(), keys, "retry", "retry", [failed("a")], LIMITS, NOW)).toEqual([0]);
     expect(await redis().llen("queue:q")).toBe(1);
@@ -106,14 +105,13 @@ describe("RedisAdmin", () => {
   it("retry-all racing a scheduler: every job ends up exactly once on its queue", async () => {
     const raws = Array.from({ length: 600 }, (_, i) => failed(`j${i}`));
     await redis().zadd("retry", ...raws.flatMap((raw, i) => [i, raw]));
-    const promote = async () => {
-      for (let i = 0; i < 30; i++)
-        await runScript(redis(), "promote", ["retry", "queues", "dead"], ["100000.5", 20, ""]);
+    const scheduler = async () => {
+      for (let i = 0; i < 30; i++) await promote(redis(), "retry", 100000.5, 20);
     };
     const progress: number[] = [];
     const [result] = await Promise.all([
       admin().actOnAll("retry", "retry", {}, (done) => progress.push(done)),
-      promote(),
+      scheduler(),
     ]);
     // the snapshot may miss jobs the scheduler took first; those it saw were moved once or found gone
     expect(result.done + result.gone).toBeLessThanOrEqual(600);

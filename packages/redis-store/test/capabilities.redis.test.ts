@@ -46,8 +46,8 @@ describe("lua/lease.lua", () => {
 
 describe("lua/once-push.lua", () => {
   it("pushes only for the first claim of a marker, with its TTL", async () => {
-    const keys = ["verk:once:t1", "queues"];
-    const args = [5000, "", "q", '{"jid":"1"}', "r", '{"jid":"2"}'];
+    const keys = ["verk:once:t1", "queues", "queue:q", "queue:r"];
+    const args = [5000, "registry", 3, '{"jid":"1"}', "q", 4, '{"jid":"2"}', "r"];
     expect(await runScript(store.client, "once-push", keys, args)).toBe(1);
     expect(await runScript(store.client, "once-push", keys, args)).toBe(0);
     expect(await fx.redis().lrange("queue:q", 0, -1)).toEqual(['{"jid":"1"}']);
@@ -106,8 +106,8 @@ describe("capabilities", () => {
     expect(await store.capabilities.queueInspect.oldest(["q", "empty"])).toEqual(["first", null]);
     expect(await store.capabilities.queueInspect.nextDue("schedule")).toBeNull();
     await store.schedule([
-      { raw: "b", at: 2000.5 },
-      { raw: "a", at: 1000.25 },
+      { queue: "q", raw: "b", at: 2000.5 },
+      { queue: "q", raw: "a", at: 1000.25 },
     ]);
     expect(await store.capabilities.queueInspect.nextDue("schedule")).toBe(1000.25);
   });
@@ -116,8 +116,8 @@ describe("capabilities", () => {
     const seen: number[] = [];
     const off = await store.capabilities.dueWatch.subscribe((at) => seen.push(at));
     await store.schedule([
-      { raw: "b", at: 3000.5 },
-      { raw: "a", at: 2500.5 },
+      { queue: "q", raw: "b", at: 3000.5 },
+      { queue: "q", raw: "a", at: 2500.5 },
     ]);
     for (let i = 0; i < 50 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     await off();

@@ -17,3 +17,22 @@ export function useRedis(): { server: () => TestRedis; redis: () => Redis } {
 export function job(id: string, extra = ""): string {
   return `{"class":"W","args":[],"jid":"${id}","queue":"q"${extra}}`;
 }
+
+/** Promote due jobs of `set` (Sidekiq layout) as the store does, for script-level tests. */
+export async function promote(
+  redis: Redis,
+  set: "schedule" | "retry",
+  now: number,
+  limit = 100,
+): Promise<number> {
+  const { DEFAULT_DEAD_LIMITS } = await import("@verk/core");
+  const { createKeys } = await import("../src/keys.js");
+  const { promoteSet, ReadSizer } = await import("../src/moves/promote.js");
+  return promoteSet(
+    { redis, keys: createKeys(), sizer: new ReadSizer(), deadLimits: DEFAULT_DEAD_LIMITS },
+    set,
+    undefined,
+    now,
+    limit,
+  );
+}

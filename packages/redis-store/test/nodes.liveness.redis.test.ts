@@ -1,11 +1,7 @@
-import { createVerk, defineWorker, type Logger, type Verk } from "@verk/core";
+import { createVerk, defineWorker, type Logger, livenessLoops, resolveLiveness, type Verk } from "@verk/core";
 import { until as waitUntil } from "@verk/test-redis/vitest";
-import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { redisStore } from "../src/index.js";
-import { livenessByNode } from "../src/nodes/liveness.js";
-import { resolveLiveness } from "../src/nodes/options.js";
-import { defineScripts, runScript } from "../src/scripts.js";
 import { useRedis } from "./helpers.js";
 
 const fx = useRedis();
@@ -44,10 +40,12 @@ function node(perform: (jid: string) => Promise<void> | void, nodeId?: string, l
 }
 
 describe("liveness options", () => {
-  it("documents defaults and rejects a TTL not above the interval", () => {
-    expect(resolveLiveness()).toEqual({ heartbeatMs: 5_000, nodeTtlMs: 30_000, maxRecoveries: 3 });
-    expect(() => resolveLiveness({ heartbeatMs: 1_000, nodeTtlMs: 1_000 })).toThrow(
-      expect.objectContaining({ code: "INVALID_OPTION", field: "nodeTtlMs" }),
+  it("documents defaults, derives one setting from the other and rejects a TTL under 3 heartbeats", () => {
+    expect(resolveLiveness()).toMatchObject({ heartbeatMs: 5_000, nodeTtlMs: 30_000, maxRecoveries: 3 });
+    expect(resolveLiveness({ heartbeatMs: 1_000 })).toMatchObject({ heartbeatMs: 1_000, nodeTtlMs: 6_000 });
+    expect(resolveLiveness({ nodeTtlMs: 3_000 })).toMatchObject({ heartbeatMs: 500, nodeTtlMs: 3_000 });
+    expect(() => resolveLiveness({ heartbeatMs: 1_000, nodeTtlMs: 2_000 })).toThrow(
+      expect.objectContaining({ code: "INVALID_OPTION", field: "liveness.nodeTtlMs" }),
     );
   });
 });
@@ -111,32 +109,6 @@ describe("dead-peer recovery", () => {
     await until(() => ran.size === 250, 15_000);
     await until(async () => (await fx.redis().scard("verk_nodes")) === 1);
     expect(await fx.redis().smembers("verk_nodes")).toEqual([verk.nodeId]);
-  });
-
-  it("moves each job exactly once when several nodes recover the same peer together", async () => {
-    const jobs = Array.from({ length: 3_000 }, (_, i) => payload(`j${i}`));
-    await fx.redis().lpush("inprogress:q:ghost", ...jobs);
-    const K = ["verk:node:ghost", "inprogress:q:ghost", "queue:q", "dead"];
-    const clients = Array.from({ length: 4 }, () => {
-      const c = new Redis(fx.server().url);
-      defineScripts(c);
-      return c;
-    });
-    const args = [50, 3, "1700000000.0", 10_000, "0.0", "ghost"];
-    await Promise.all(
-      clients.map(async (c) => {
-        for (;;) {
-          const [moved, , remaining] = (await runScript(c, "recover-dead", K, args)) as number[];
-          if (remaining === 0 || moved === 0) break;
-        }
-      }),
-    );
-    await Promise.all(clients.map((c) => c.quit()));
-    const queue = await fx.redis().lrange("queue:q", 0, -1);
-    expect(queue).toHaveLength(3_000);
-    expect(new Set(queue).size).toBe(3_000);
-    // the oldest (first fetched, rightmost in-progress) runs first
-    expect(queue.at(-1)).toBe(payload("j0", ',"recoveries":1'));
   });
 
   it("dead-letters a poison pill that crashed nodes more than maxRecoveries times", async () => {
@@ -213,7 +185,7 @@ describe("zombie node (declared dead while paused, then back)", () => {
     const [inA] = await fx.redis().lrange("inprogress:q:zombie-a", 0, -1);
     // "pause" A: no more fetches nor heartbeats, and its key expires
     a.quiet();
-    livenessByNode.get("zombie-a")!.suspend();
+    livenessLoops.get("zombie-a")!.suspend();
     await until(async () => (await fx.redis().exists("verk:node:zombie-a")) === 0, 2_000);
 
     let releaseB!: () => void;
@@ -235,7 +207,7 @@ describe("zombie node (declared dead while paused, then back)", () => {
     expect(JSON.parse(inB!).jid).toBe(JSON.parse(inA!).jid);
 
     // A comes back and finishes: its ack must not touch B's copy
-    livenessByNode.get("zombie-a")!.resume();
+    livenessLoops.get("zombie-a")!.resume();
     releaseA();
     await until(() => logsA.some((line) => line.includes("late ack")));
     expect(await fx.redis().lrange(`inprogress:q:${b.nodeId}`, 0, -1)).toEqual([inB]);

@@ -6,6 +6,7 @@ import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { scripts } from "../src/generated/scripts.js";
 import { redisStore } from "../src/index.js";
+import { scriptSource } from "../src/scripts.js";
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const until = (check: () => Promise<boolean> | boolean, timeoutMs = 15_000) => waitUntil(check, timeoutMs);
@@ -56,7 +57,7 @@ describe("Redis going away", () => {
     // The script cache is empty after a restart: ioredis must reload scripts on NOSCRIPT.
     await admin.script("FLUSH");
     const fetchSha = createHash("sha1")
-      .update(scripts.find((script) => script.name === "fetch")!.lua)
+      .update(scriptSource(scripts.find((script) => script.name === "fetch")!, { flags: true }))
       .digest("hex");
 
     await verk.enqueueBulk(ids("c", 50).map((id) => ({ class: "Rec_q1", queue: "q1", args: [id] })));

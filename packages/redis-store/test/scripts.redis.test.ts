@@ -139,75 +139,75 @@ describe("recover.lua", () => {
   });
 });
 
-describe("promote.lua", () => {
-  const now = "1764265302.123456";
-  const K = ["schedule", "queues", "dead"];
+describe("move-entries.lua", () => {
+  const M = (extra: string[] = []) => ["schedule", "dead", "queues", ...extra];
+  const head = (mode = "registry") => [mode, "1700000000.5", 10_000, "1600000000.0"];
 
-  it("moves due jobs with enqueued_at set by string editing, args [] kept byte for byte", async () => {
-    const due = '{"class":"W","args":[],"jid":"a","queue":"mail","n":1.50,"h":{}}';
-    const later = '{"class":"W","args":[],"jid":"b","queue":"mail"}';
-    await redis().zadd("schedule", 1764265302.1, due, 1764265999, later);
-    expect(await runScript(redis(), "promote", K, [now, 10, ""])).toEqual([1, 0]);
-    expect(await redis().lrange("queue:mail", 0, -1)).toEqual([
-      '{"class":"W","args":[],"jid":"a","queue":"mail","n":1.50,"h":{},"enqueued_at":1764265302.123456}',
+  it("pushes only members it removed, registers the queue, and reports gone members", async () => {
+    await redis().zadd("schedule", 1, job("a"), 2, job("b"));
+    const codes = await runScript(redis(), "move-entries", M(["queue:q"]), [
+      ...head(),
+      ...["push", job("a"), job("a", ',"enqueued_at":1.5'), 4, "q"],
+      ...["push", job("zz"), job("zz"), 4, "q"],
     ]);
-    expect(await redis().smembers("queues")).toEqual(["mail"]);
-    expect(await redis().zrange("schedule", 0, -1)).toEqual([later]);
+    expect(codes).toEqual([1, 0]);
+    expect(await redis().lrange("queue:q", 0, -1)).toEqual([job("a", ',"enqueued_at":1.5')]);
+    expect(await redis().smembers("queues")).toEqual(["q"]);
+    expect(await redis().zrange("schedule", 0, -1)).toEqual([job("b")]);
   });
 
-  it("replaces an existing enqueued_at (middle, first or null)", async () => {
-    await redis().zadd(
-      "retry",
-      1,
-      '{"class":"W","enqueued_at":17.5,"args":[],"queue":"q"}',
-      2,
-      '{"enqueued_at":null,"class":"V","args":[],"queue":"q"}',
-    );
-    expect(await runScript(redis(), "promote", ["retry", "queues", "dead"], [now, 10, ""])).toEqual([2, 0]);
-    expect(await redis().lrange("queue:q", 0, -1)).toEqual([
-      `{"class":"V","args":[],"queue":"q","enqueued_at":${now}}`,
-      `{"class":"W","args":[],"queue":"q","enqueued_at":${now}}`,
+  it("leaves an entry in place when its target key is not a list (-1), and moves the others", async () => {
+    await redis().set("queue:bad", "a string");
+    await redis().zadd("schedule", 1, job("x"), 2, job("y"));
+    const codes = await runScript(redis(), "move-entries", M(["queue:bad", "queue:q"]), [
+      ...head(),
+      ...["push", job("x"), job("x"), 4, "bad"],
+      ...["push", job("y"), job("y"), 5, "q"],
     ]);
+    expect(codes).toEqual([-1, 1]);
+    expect(await redis().zrange("schedule", 0, -1)).toEqual([job("x")]);
+    expect(await redis().lrange("queue:q", 0, -1)).toEqual([job("y")]);
   });
 
-  it("edits only the top-level enqueued_at, never one nested in args (ActiveJob payloads carry one)", async () => {
-    const member =
-      '{"class":"JobWrapper","wrapped":"Mail","args":[{"x":1,"enqueued_at":12.5,"s":"\\"enqueued_at\\":1,"}],' +
-      '"queue":"q","enqueued_at":17.25,"created_at":17.0}';
-    await redis().zadd("retry", 1, member);
-    expect(await runScript(redis(), "promote", ["retry", "queues", "dead"], [now, 10, ""])).toEqual([1, 0]);
-    expect(await redis().lrange("queue:q", 0, -1)).toEqual([
-      '{"class":"JobWrapper","wrapped":"Mail","args":[{"x":1,"enqueued_at":12.5,"s":"\\"enqueued_at\\":1,"}],' +
-        `"queue":"q","created_at":17.0,"enqueued_at":${now}}`,
-    ]);
-  });
-
-  it("moves invalid members to the dead set instead of looping on them", async () => {
-    await redis().zadd("schedule", 1, "not json", 2, '{"class":"W","args":[]}', 3, '{"queue":5}');
-    expect(await runScript(redis(), "promote", K, [now, 10, ""])).toEqual([0, 3]);
-    expect(await redis().exists("schedule")).toBe(0);
-    expect(await redis().zrange("dead", 0, -1, "WITHSCORES")).toEqual([
-      "not json",
-      now,
-      '{"class":"W","args":[]}',
-      now,
-      '{"queue":5}',
-      now,
-    ]);
-  });
-
-  it("respects the limit and a custom namespace prefix", async () => {
-    await redis().zadd("app:schedule", 1, job("a"), 2, job("b"));
-    const out = await runScript(
+  it("dead-letters, deletes and writes outbox records; trims the dead set once", async () => {
+    await redis().zadd("dead", 1, "old-dead");
+    await redis().zadd("schedule", 1, "m1", 2, "m2", 3, "m3");
+    const codes = await runScript(
       redis(),
-      "promote",
-      ["app:schedule", "app:queues", "app:dead"],
-      [now, 1, "app:"],
+      "move-entries",
+      ["schedule", "dead", "outbox"],
+      [
+        ...["outbox", "1700000000.5", 10_000, "1600000000.0"],
+        ...["dead", "m1", "dead-entry", 0, ""],
+        ...["delete", "m2", "", 0, ""],
+        ...["outbox", "m3", "1:qrecord", 0, ""],
+      ],
     );
-    expect(out).toEqual([1, 0]);
-    expect(await redis().lrange("app:queue:q", 0, -1)).toEqual([job("a", `,"enqueued_at":${now}`)]);
-    expect(await redis().smembers("app:queues")).toEqual(["q"]);
-    expect(await redis().zrange("app:schedule", 0, -1)).toEqual([job("b")]);
-    expect(await redis().exists("queue:q", "queues")).toBe(0);
+    expect(codes).toEqual([1, 1, 1]);
+    expect(await redis().exists("schedule")).toBe(0);
+    // "old-dead" (score 1) is older than the cutoff and was trimmed
+    expect(await redis().zrange("dead", 0, -1, "WITHSCORES")).toEqual(["dead-entry", "1700000000.5"]);
+    expect(await redis().lrange("outbox", 0, -1)).toEqual(["1:qrecord"]);
+  });
+
+  it("moves payloads of any size as exact bytes (no JSON parsing in Lua)", async () => {
+    const big = Buffer.concat([
+      Buffer.from('{"args":["'),
+      Buffer.alloc(300_000, 0x61),
+      Buffer.from([0xff]),
+      Buffer.from('"]}'),
+    ]);
+    await redis().zadd("schedule", 1, big);
+    const codes = await runScript(redis(), "move-entries", M(["queue:q"]), [
+      ...head(),
+      "push",
+      big,
+      big,
+      4,
+      "q",
+    ]);
+    expect(codes).toEqual([1]);
+    const [moved] = await redis().lrangeBuffer("queue:q", 0, -1);
+    expect(moved!.equals(big)).toBe(true);
   });
 });

@@ -13,9 +13,9 @@ import { type RedisStoreOptions, redisStore } from "../src/index.js";
 const VERK_NODE_ACL = [
   "-@all",
   "+@transaction",
-  "+auth +hello +ping +select +echo +info +client|id +client|setname +client|unblock",
+  "+auth +hello +ping +select +echo +info +time +client|id +client|setname +client|unblock",
   "+eval +evalsha +script|load +script|exists",
-  "+get +set +del +unlink +exists +expire +pexpire +pttl +incr +incrby +mget",
+  "+get +set +del +unlink +exists +type +expire +pexpire +pttl +incr +incrby +mget",
   "+lpush +rpush +lpop +rpop +llen +lrange +lindex +lrem +lmove +blmove",
   "+sadd +srem +smembers +sismember +scard +sscan",
   "+zadd +zrem +zcard +zrange +zrangebyscore +zremrangebyscore +zremrangebyrank +zscore",

@@ -8,10 +8,9 @@ import {
 } from "@verk/core";
 import { describe, expect, it } from "vitest";
 import { createKeys, redisStore } from "../src/index.js";
-import { runScript } from "../src/scripts.js";
 import { resolveSidekiqProcess } from "../src/sidekiq/options.js";
 import { SidekiqProcessHeartbeat } from "../src/sidekiq/process-heartbeat.js";
-import { useRedis } from "./helpers.js";
+import { promote, useRedis } from "./helpers.js";
 
 const { server, redis } = useRedis();
 
@@ -129,13 +128,11 @@ describe("Sidekiq process heartbeat", () => {
 });
 
 describe("Sidekiq 8 millisecond timestamps", () => {
-  it("promote.lua writes enqueued_at in the unit of the job's created_at", async () => {
+  it("promotion writes enqueued_at in the unit of the job's created_at", async () => {
     const ms = '{"class":"W","args":[],"jid":"m","queue":"q","created_at":1800000000123}';
     const s = '{"class":"W","args":[],"jid":"s","queue":"q","created_at":1800000000.5}';
     await redis().zadd("schedule", "1", ms, "2", s);
-    expect(
-      await runScript(redis(), "promote", ["schedule", "queues", "dead"], ["1800000001.25", 10, ""]),
-    ).toEqual([2, 0]);
+    expect(await promote(redis(), "schedule", 1800000001.25, 10)).toBe(2);
     const [second, first] = await redis().lrange("queue:q", 0, -1);
     expect(first).toBe(
       '{"class":"W","args":[],"jid":"m","queue":"q","created_at":1800000000123,"enqueued_at":1800000001250}',

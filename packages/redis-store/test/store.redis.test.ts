@@ -74,7 +74,7 @@ describe("push and schedule", () => {
   });
 
   it("schedules with full float precision", async () => {
-    await store.schedule([{ raw: job("a"), at: 1764265302.123456 }]);
+    await store.schedule([{ queue: "q", raw: job("a"), at: 1764265302.123456 }]);
     expect(await fx.redis().zrange("schedule", 0, -1, "WITHSCORES")).toEqual([job("a"), "1764265302.123456"]);
   });
 });
@@ -209,8 +209,8 @@ describe("ack, fail, requeue, recover", () => {
 
   it("promoteDue moves due jobs with a fractional enqueued_at", async () => {
     await store.schedule([
-      { raw: job("a"), at: 100 },
-      { raw: job("b"), at: 300 },
+      { queue: "q", raw: job("a"), at: 100 },
+      { queue: "q", raw: job("b"), at: 300 },
     ]);
     expect(await store.promoteDue("schedule", 200, 10)).toBe(1);
     expect(await fx.redis().lrange("queue:q", 0, -1)).toEqual([job("a", ',"enqueued_at":200.0')]);
@@ -242,12 +242,15 @@ describe("control and namespaces", () => {
     const got: ControlMessage[] = [];
     await ns.subscribeControl((m) => got.push(m));
     await ns.push([{ queue: "q", raw: job("a") }]);
-    await ns.schedule([{ raw: job("s"), at: 1 }]);
+    await ns.schedule([{ queue: "q", raw: job("s"), at: 1 }]);
     await ns.registerNode("n1", ["q"]);
     await ns.openQueue("q", "n1").fetch(1, 0);
     await ns.setPaused("q", true);
     await wait(30);
-    expect((await fx.redis().keys("*")).sort()).toEqual([
+    const all = (await fx.redis().keys("*")).sort();
+    // The push's batch token (app:verk:push:<token>) lives until a later push, close() or its TTL.
+    expect(all.filter((key) => key.startsWith("app:verk:push:"))).toHaveLength(1);
+    expect(all.filter((key) => !key.startsWith("app:verk:push:"))).toEqual([
       "app:inprogress:q:n1",
       "app:queues",
       "app:schedule",

@@ -70,13 +70,13 @@ describe("options", () => {
 describe("keys", () => {
   it("uses Sidekiq's names without a namespace and prefixes every key with one", () => {
     const plain = createKeys();
-    expect([plain.queue("a"), plain.queues, plain.schedule, plain.retry, plain.dead]).toEqual([
-      "queue:a",
-      "queues",
-      "schedule",
-      "retry",
-      "dead",
-    ]);
+    expect([
+      plain.queue("a"),
+      plain.queues,
+      plain.set("schedule"),
+      plain.set("retry"),
+      plain.set("dead"),
+    ]).toEqual(["queue:a", "queues", "schedule", "retry", "dead"]);
     const ns = createKeys("app");
     expect([ns.inprogress("a", "n"), ns.nodes, ns.nodeQueues("n"), ns.paused, ns.control]).toEqual([
       "app:inprogress:a:n",
@@ -85,6 +85,25 @@ describe("keys", () => {
       "app:verk:paused",
       "app:verk:control",
     ]);
+  });
+
+  it("gives every key of one queue that queue's hash tag in the cluster layout, global keys {verk}", () => {
+    const keys = createKeys("app", "cluster");
+    const own = [
+      keys.queue("mail"),
+      keys.inprogress("mail", "n1"),
+      keys.setOf("schedule", "mail"),
+      keys.setOf("retry", "mail"),
+      keys.setOf("dead", "mail"),
+      keys.pauseFlag("mail").key,
+      keys.aliveMarker("mail", "n1"),
+      keys.pushToken("mail", "t"),
+      keys.outbox("mail"),
+    ];
+    for (const key of own) expect(key).toMatch(/^app:verk:\{mail\}:/);
+    const global = [keys.queues, keys.nodes, keys.heartbeat("n1"), keys.paused, keys.statTotal("processed")];
+    for (const key of global) expect(key).toMatch(/^app:\{verk\}:/);
+    expect(() => keys.set("retry")).toThrow(/one retry set per queue/);
   });
 });
 

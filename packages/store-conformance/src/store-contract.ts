@@ -94,8 +94,8 @@ export function storeContract(getHarness: () => ConformanceHarness): void {
       const due = JSON.stringify({ class: "P", args: [], jid: "a".repeat(24), queue: "q", retry: true });
       const later = JSON.stringify({ class: "P", args: [1], jid: "b".repeat(24), queue: "q", retry: true });
       await store.schedule([
-        { raw: due, at: 1_700_000_000.25 },
-        { raw: later, at: 1_900_000_000.25 },
+        { queue: "q", raw: due, at: 1_700_000_000.25 },
+        { queue: "q", raw: later, at: 1_900_000_000.25 },
       ]);
       expect(await store.promoteDue("schedule", 1_800_000_000.5, 10)).toBe(1);
       const channel = store.openQueue("q", NODE);
@@ -112,8 +112,8 @@ export function storeContract(getHarness: () => ConformanceHarness): void {
     it("promoteDue counts an unreadable entry it moved to the dead set as taken", async () => {
       const good = JSON.stringify({ class: "P", args: [], jid: "c".repeat(24), queue: "q", retry: true });
       await store.schedule([
-        { raw: "{not json", at: 1_700_000_000.25 },
-        { raw: good, at: 1_700_000_000.5 },
+        { queue: "q", raw: "{not json", at: 1_700_000_000.25 },
+        { queue: "q", raw: good, at: 1_700_000_000.5 },
       ]);
       expect(await store.promoteDue("schedule", 1_800_000_000.5, 10)).toBe(2);
       expect(await store.counts()).toMatchObject({ schedule: 0, dead: 1, queues: { q: 1 } });

@@ -5,6 +5,7 @@ export type { EventLogCapability, EventLogEntry, EventLogReader } from "./event-
 export type { CapabilityName, StoreCapabilities } from "./index.js";
 export { requireCapability } from "./index.js";
 export type { LeaseCapability } from "./lease.js";
+export type { KeepAliveSpec, NodeBeat, NodesCapability, PeerRecovery, RecoverPeerOptions } from "./nodes.js";
 export type { OnceCapability } from "./once.js";
 export type { QueueInspectCapability } from "./queue-inspect.js";
 export type { CounterDeltas, CounterPair, StatsCapability, StatsDay } from "./stats.js";

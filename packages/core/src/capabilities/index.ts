@@ -4,6 +4,7 @@ import type { CronRegistryCapability } from "./cron-registry.js";
 import type { DueWatchCapability } from "./due-watch.js";
 import type { EventLogCapability } from "./event-log.js";
 import type { LeaseCapability } from "./lease.js";
+import type { NodesCapability } from "./nodes.js";
 import type { OnceCapability } from "./once.js";
 import type { QueueInspectCapability } from "./queue-inspect.js";
 import type { StatsCapability } from "./stats.js";
@@ -27,6 +28,8 @@ export interface StoreCapabilities {
   readonly eventLog?: EventLogCapability;
   /** "A job became due earlier" notifications. */
   readonly dueWatch?: DueWatchCapability;
+  /** The node registry and heartbeats (liveness, crash recovery). */
+  readonly nodes?: NodesCapability;
 }
 
 /** A capability name. */

@@ -10,7 +10,7 @@ export interface MemoryBackend {
 }
 
 /** Every {@link StoreCapabilities} implemented in memory, for `MemoryStore` (one process only). */
-export function memoryCapabilities(backend: MemoryBackend): Required<StoreCapabilities> {
+export function memoryCapabilities(backend: MemoryBackend): Required<Omit<StoreCapabilities, "nodes">> {
   const counters = new Map<string, number>();
   const get = (key: string) => counters.get(key) ?? 0;
   const add = (key: string, n: number) => counters.set(key, get(key) + n);

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../client.js";
 import type { AdminSetName, ListOptions, ListPage, SetEntry } from "./types.js";
 
 /** Members read per ZRANGE while scanning a set. */

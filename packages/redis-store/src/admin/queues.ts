@@ -1,5 +1,5 @@
 import { timestampToMs } from "@verk/core";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../client.js";
 import type { Keys } from "../keys.js";
 import type { AdminQueue } from "./types.js";
 

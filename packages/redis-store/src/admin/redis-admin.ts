@@ -1,5 +1,5 @@
 import { DEFAULT_DEAD_LIMITS, type DeadSetLimits, VerkError } from "@verk/core";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../client.js";
 import type { Keys } from "../keys.js";
 import { applyInBatches, type MoveAction } from "./actions.js";
 import { findEntries, listEntries, scanEntries } from "./entries.js";
@@ -55,17 +55,17 @@ export class RedisAdmin {
 
   /** A page of `set`, filtered; see {@link ListOptions}. */
   list(set: AdminSetName, options: ListOptions = {}): Promise<ListPage> {
-    return listEntries(this.#redis, this.#keys[set], set, options);
+    return listEntries(this.#redis, this.#keys.set(set), set, options);
   }
 
   /** Every entry of `set` passing the filters (a snapshot, read in chunks). */
   entries(set: AdminSetName, options: ListOptions = {}): Promise<SetEntry[]> {
-    return scanEntries(this.#redis, this.#keys[set], set, options);
+    return scanEntries(this.#redis, this.#keys.set(set), set, options);
   }
 
   /** The entry of `set` with this jid, or `undefined`. */
   async find(set: AdminSetName, jid: string): Promise<SetEntry | undefined> {
-    return (await findEntries(this.#redis, this.#keys[set], set, jid))[0];
+    return (await findEntries(this.#redis, this.#keys.set(set), set, jid))[0];
   }
 
   /**
@@ -80,7 +80,7 @@ export class RedisAdmin {
     action: MoveAction | "delete",
   ): Promise<ActionResult | undefined> {
     this.#check(set, action);
-    const found = await findEntries(this.#redis, this.#keys[set], set, jid);
+    const found = await findEntries(this.#redis, this.#keys.set(set), set, jid);
     if (found.length === 0) return undefined;
     return applyInBatches(
       this.#redis,
@@ -103,7 +103,7 @@ export class RedisAdmin {
     onProgress?: ProgressFn,
   ): Promise<ActionResult> {
     this.#check(set, action);
-    const all = await scanEntries(this.#redis, this.#keys[set], set, filters);
+    const all = await scanEntries(this.#redis, this.#keys.set(set), set, filters);
     return applyInBatches(
       this.#redis,
       this.#keys,

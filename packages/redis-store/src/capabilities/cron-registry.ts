@@ -1,5 +1,5 @@
 import type { CronRegistryCapability } from "@verk/core";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../client.js";
 import type { CapabilityKeys } from "./keys.js";
 
 /** {@link CronRegistryCapability} on Redis: the hash `verk:cron`. */

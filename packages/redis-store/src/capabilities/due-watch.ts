@@ -1,5 +1,5 @@
 import type { DueWatchCapability } from "@verk/core";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../client.js";
 import { closeConnection } from "../connection.js";
 import { formatSeconds } from "../scripts.js";
 import type { CapabilityKeys } from "./keys.js";

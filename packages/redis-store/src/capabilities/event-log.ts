@@ -1,5 +1,5 @@
 import type { EventLogCapability, EventLogEntry, EventLogReader } from "@verk/core";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../client.js";
 import type { CapabilityKeys } from "./keys.js";
 
 /** {@link EventLogCapability} on Redis: a stream trimmed with `XADD MAXLEN ~`, read with `XREAD BLOCK`. */

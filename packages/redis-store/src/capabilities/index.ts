@@ -1,5 +1,5 @@
 import type { StoreCapabilities } from "@verk/core";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../client.js";
 import type { Keys } from "../keys.js";
 import { redisCronRegistry } from "./cron-registry.js";
 import { redisDueWatch } from "./due-watch.js";
@@ -22,8 +22,8 @@ export function redisCapabilities(
   client: Redis,
   keys: Keys,
   duplicate: () => Redis,
-): Required<StoreCapabilities> {
-  const ck = capabilityKeys(keys.prefix);
+): Required<Omit<StoreCapabilities, "nodes">> {
+  const ck = capabilityKeys(keys);
   return {
     stats: redisStats(client, ck),
     queueInspect: redisQueueInspect(client, keys),

@@ -1,3 +1,5 @@
+import type { Keys } from "../keys.js";
+
 /**
  * Keys and channels of the add-on capabilities. Sidekiq's `stat:*` keys keep Sidekiq's names;
  * everything Verk-only lives under `verk:`. Per-queue counters use `verk:stat:<kind>:queue:<q>`,
@@ -22,16 +24,16 @@ export interface CapabilityKeys {
   readonly due: string;
 }
 
-/** The capability keys under `prefix` (`""` or `namespace + ":"`). */
-export function capabilityKeys(prefix: string): CapabilityKeys {
+/** The capability keys of `keys` (namespace and layout applied; see `../keys.ts`). */
+export function capabilityKeys(keys: Keys): CapabilityKeys {
   return {
-    total: (kind) => `${prefix}stat:${kind}`,
-    day: (kind, date) => `${prefix}stat:${kind}:${date}`,
-    queue: (kind, queue) => `${prefix}verk:stat:${kind}:queue:${queue}`,
-    lease: (name) => `${prefix}verk:lease:${name}`,
-    once: (key) => `${prefix}verk:once:${key}`,
-    cron: `${prefix}verk:cron`,
-    events: `${prefix}verk:events`,
-    due: `${prefix}verk:due`,
+    total: (kind) => keys.statTotal(kind),
+    day: (kind, date) => keys.statDay(kind, date),
+    queue: (kind, queue) => keys.statQueue(kind, queue),
+    lease: (name) => keys.lease(name),
+    once: (key) => keys.once(key),
+    cron: keys.cron,
+    events: keys.events,
+    due: keys.due,
   };
 }

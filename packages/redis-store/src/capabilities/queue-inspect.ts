@@ -1,6 +1,7 @@
 import type { QueueInspectCapability } from "@verk/core";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../client.js";
 import type { Keys } from "../keys.js";
+import { earliestDue } from "../moves/due-index.js";
 
 /** {@link QueueInspectCapability} on Redis: `LINDEX queue:<q> -1` and `ZRANGE <set> 0 0 WITHSCORES`. */
 export function redisQueueInspect(client: Redis, keys: Keys): QueueInspectCapability {
@@ -9,8 +10,7 @@ export function redisQueueInspect(client: Redis, keys: Keys): QueueInspectCapabi
       return Promise.all(queues.map((q) => client.lindex(keys.queue(q), -1)));
     },
     async nextDue(set) {
-      const [, score] = await client.zrange(keys[set], 0, 0, "WITHSCORES");
-      return score === undefined ? null : Number(score);
+      return (await earliestDue(client, keys, set)) ?? null;
     },
   };
 }

@@ -1,5 +1,5 @@
 import { type CounterPair, STATS_DAY_TTL_SECONDS, type StatsCapability, utcDay, utcDays } from "@verk/core";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../client.js";
 import type { CapabilityKeys } from "./keys.js";
 
 const KINDS = ["processed", "failed"] as const;
@@ -30,7 +30,9 @@ export function redisStats(client: Redis, keys: CapabilityKeys): StatsCapability
         multi.discard();
         return;
       }
-      await multi.exec();
+      const results = await multi.exec();
+      // MULTI reports a failed command in its reply, not as a rejection: surface it (the caller retries).
+      for (const [error] of results ?? []) if (error) throw error;
     },
     async totals() {
       const [processed, failed] = await client.mget(keys.total("processed"), keys.total("failed"));

@@ -1,83 +1,101 @@
-import type { DeadSetLimits } from "@verk/core";
-import type { Redis } from "ioredis";
+import { isUtf8 } from "node:buffer";
+import type { PeerRecovery, RecoverPeerOptions } from "@verk/core";
+import type { RedisClient } from "../client.js";
 import type { Keys } from "../keys.js";
+import { editMembers, readMember, topLevelMembers } from "../payload-edit.js";
 import { formatSeconds, runScript } from "../scripts.js";
 
-/** The key whose presence says node `nodeId` is alive: `<ns>verk:node:<nodeId>` (PX TTL). */
-export function heartbeatKey(keys: Keys, nodeId: string): string {
-  return `${keys.prefix}verk:node:${nodeId}`;
-}
-
-/** What recovering one dead peer did. */
-export interface PeerRecovery {
-  /** Jobs put back at the front of their queues. */
-  readonly recovered: number;
-  /** Jobs sent to the dead set as poison pills. */
-  readonly poisoned: number;
-  /** False when the peer turned out to be alive (its heartbeat came back): nothing more was touched. */
-  readonly dead: boolean;
-  /** True when its registry entries were removed. */
-  readonly forgotten: boolean;
-}
-
-/** Settings of {@link recoverDeadPeer}. */
-export interface RecoverPeerOptions {
-  /** Jobs per script call. */
-  readonly batchSize: number;
-  /** See `maxRecoveries` of `redisStore()`. */
-  readonly maxRecoveries: number;
-  /** Trimming of the dead set when poison pills are added. */
-  readonly deadLimits: DeadSetLimits;
-}
-
-/** Dead-set limits used for poison pills (Sidekiq's: 10,000 jobs, 180 days). */
-export const POISON_DEAD_LIMITS: DeadSetLimits = { maxJobs: 10_000, maxAgeSeconds: 15_552_000 };
+/** Payload bytes per `recover-peer` call, so one call never holds Redis long whatever the payload size. */
+const RECOVER_CALL_BYTES = 1 << 20;
 
 /**
- * Put every in-progress job of a peer whose heartbeat key expired back at the front of its
- * queue (script `recover-dead`, batch by batch, each batch atomic and re-checking the heartbeat),
- * then remove the peer from the registry (script `forget-node`). Safe to run on several nodes
- * at once: every job moves exactly once.
+ * The replacement of one recovered payload: its `recoveries` counter incremented (the payload is
+ * otherwise kept byte for byte), or, past `maxRecoveries`, a poison-pill entry for the dead set.
+ * Unreadable payloads go back unchanged (the runtime dead-letters them when fetched).
  */
-export async function recoverDeadPeer(
-  client: Redis,
+export function recoveryOf(
+  member: Buffer,
+  peerId: string,
+  maxRecoveries: number,
+  now: number,
+): { op: "back" | "dead"; replacement: Buffer | string } {
+  if (!isUtf8(member)) return { op: "back", replacement: member };
+  const text = member.toString("utf8");
+  const members = topLevelMembers(text);
+  if (members === undefined) return { op: "back", replacement: member };
+  const previous = readMember(text, members, "recoveries");
+  const count = (typeof previous === "number" ? previous : 0) + 1;
+  if (count <= maxRecoveries) {
+    return {
+      op: "back",
+      replacement: editMembers(text, members, ["recoveries"], [["recoveries", String(count)]]),
+    };
+  }
+  const message = `recovered from dead nodes ${count} times (more than maxRecoveries = ${maxRecoveries}; last from node ${peerId}): moved to the dead set as a poison pill`;
+  const created = readMember(text, members, "created_at");
+  const stamp =
+    typeof created === "number" && created > 1e11 ? String(Math.round(now * 1000)) : formatSeconds(now);
+  return {
+    op: "dead",
+    replacement: editMembers(
+      text,
+      members,
+      ["recoveries", "error_class", "error_message", "failed_at"],
+      [
+        ["recoveries", String(count)],
+        ["error_class", '"Verk::PoisonPill"'],
+        ["error_message", JSON.stringify(message)],
+        ["failed_at", stamp],
+      ],
+    ),
+  };
+}
+
+/**
+ * Put every in-progress job of a peer whose heartbeat expired back at the front of its queue
+ * (`lua/recover-peer.lua`, batch by batch, each step re-checking atomically that the peer is
+ * still dead), counting recoveries per job; poison pills go to the queue's dead set.
+ */
+export async function recoverPeer(
+  client: RedisClient,
   keys: Keys,
   peerId: string,
   options: RecoverPeerOptions,
 ): Promise<PeerRecovery> {
-  const hb = heartbeatKey(keys, peerId);
   const queues = await client.smembers(keys.nodeQueues(peerId));
   let recovered = 0;
   let poisoned = 0;
   for (const queue of queues) {
-    const scriptKeys = [hb, keys.inprogress(queue, peerId), keys.queue(queue), keys.dead];
+    const list = keys.inprogress(queue, peerId);
+    const scriptKeys = [keys.aliveMarker(queue, peerId), list, keys.queue(queue), keys.setOf("dead", queue)];
     for (;;) {
+      const members = await client.lrangeBuffer(list, 0, Math.max(1, options.batchSize) - 1);
+      if (members.length === 0) break;
       const now = Date.now() / 1000;
-      const args = [
-        options.batchSize,
-        options.maxRecoveries,
-        formatSeconds(now),
-        Math.max(0, Math.floor(options.deadLimits.maxJobs)),
-        formatSeconds(now - options.deadLimits.maxAgeSeconds),
-        peerId,
-      ];
-      const [moved, dead, remaining] = (await runScript(client, "recover-dead", scriptKeys, args)) as [
-        number,
-        number,
-        number,
-      ];
-      if (moved < 0) return { recovered, poisoned, dead: false, forgotten: false };
-      recovered += moved;
-      poisoned += dead;
-      if (remaining === 0 || moved + dead === 0) break;
+      let moved = 0;
+      for (let i = 0; i < members.length; ) {
+        const args: (string | number | Buffer)[] = [
+          formatSeconds(now),
+          Math.max(0, Math.floor(options.deadLimits.maxJobs)),
+          formatSeconds(now - options.deadLimits.maxAgeSeconds),
+        ];
+        let bytes = 0;
+        const start = i;
+        while (i < members.length && (i === start || bytes + members[i]!.length * 2 <= RECOVER_CALL_BYTES)) {
+          const member = members[i]!;
+          const { op, replacement } = recoveryOf(member, peerId, options.maxRecoveries, now);
+          args.push(op, member, replacement);
+          bytes += member.length * 2;
+          i++;
+        }
+        const reply = (await runScript(client, "recover-peer", scriptKeys, args)) as number[];
+        if (reply[0] === -1) return { recovered, poisoned, dead: false };
+        recovered += reply[0]!;
+        poisoned += reply[1]!;
+        moved += reply[0]! + reply[1]!;
+      }
+      if (moved === 0) break; // the list changed under us (another recoverer): read again later
     }
   }
-  const forgotten =
-    (await runScript(
-      client,
-      "forget-node",
-      [hb, keys.nodes, keys.nodeQueues(peerId)],
-      [peerId, `${keys.prefix}inprogress:`],
-    )) === 1;
-  return { recovered, poisoned, dead: true, forgotten };
+  return { recovered, poisoned, dead: true };
 }

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import type { NodeHandle } from "@verk/core";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../client.js";
 import type { Keys } from "../keys.js";
 import type { ResolvedSidekiqProcess } from "./options.js";
 import { processFields, workEntries } from "./process-data.js";

@@ -1,0 +1,52 @@
+import { isVerkError, VerkError } from "@verk/core";
+
+/**
+ * Turn an error of the Redis client into the `VerkError` callers see, naming the operation:
+ * `STORE_FULL` for Redis' OOM refusal (maxmemory reached with `noeviction`), `CONNECTION_FAILED`
+ * when the client gave up or the connection is closed (the write may or may not have been
+ * applied), `INVALID_OPTION` for a key layout that does not match the server (`MOVED`,
+ * `CROSSSLOT`), else `STORE_ERROR`. A `VerkError` passes through unchanged.
+ */
+export function storeError(error: unknown, operation: string): VerkError {
+  if (isVerkError(error)) return error as VerkError;
+  const message = error instanceof Error ? error.message : String(error);
+  const name = error instanceof Error ? error.name : "";
+  if (/^OOM\b/.test(message)) {
+    return new VerkError(
+      "STORE_FULL",
+      `[redis-store] ${operation} refused: Redis reached its maxmemory limit (${message}); free memory (e.g. let workers drain queues, trim the dead set) or raise maxmemory`,
+      { cause: error },
+    );
+  }
+  if (name === "MaxRetriesPerRequestError" || /Connection is closed|Stream isn't writeable/i.test(message)) {
+    return new VerkError(
+      "CONNECTION_FAILED",
+      `[redis-store] ${operation} failed: Redis is unreachable (${message}); a write may or may not have been applied`,
+      { cause: error },
+    );
+  }
+  if (/^(MOVED|ASK)\b/.test(message)) {
+    return new VerkError(
+      "INVALID_OPTION",
+      `[redis-store] ${operation}: the server is a Redis Cluster node (${message}); use redisStore({ cluster: { nodes: [...] } })`,
+      { cause: error, field: "cluster" },
+    );
+  }
+  if (/^CROSSSLOT\b/.test(message)) {
+    return new VerkError(
+      "STORE_ERROR",
+      `[redis-store] ${operation}: keys of one call span several cluster slots (${message}); this is a Verk bug, please report it`,
+      { cause: error },
+    );
+  }
+  return new VerkError("STORE_ERROR", `[redis-store] ${operation} failed: ${message}`, { cause: error });
+}
+
+/** Run `work`, rejecting with {@link storeError} on failure. */
+export async function mapped<T>(operation: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw storeError(error, operation);
+  }
+}
