@@ -3,7 +3,7 @@ import { ControlSync } from "./control-sync.js";
 import { DuePoller } from "./due-poller.js";
 import { invalidOption, VerkError } from "./errors.js";
 import { EventHub, type VerkEventName, type VerkListener } from "./events.js";
-import { InProcessExecutor } from "./in-process-executor.js";
+import { IsolationRuntime } from "./isolation/runtime.js";
 import type { JobPayload, NewJob } from "./job.js";
 import { JobEncoder } from "./job-encoder.js";
 import { holdUncaughtGuard } from "./job-scope.js";
@@ -59,6 +59,7 @@ export class Verk implements JobProducer {
   #detach: (() => Promise<void>) | undefined;
   #startedAt = 0;
   #releaseGuard: (() => void) | undefined;
+  readonly #isolation: IsolationRuntime;
 
   /** Use {@link createVerk}. */
   constructor(options: VerkOptions) {
@@ -96,6 +97,9 @@ export class Verk implements JobProducer {
       this.#options.controlSyncMs,
       logger,
       this.#hub,
+    );
+    this.#isolation = new IsolationRuntime(this.#options.isolation, this.#registry, logger, () =>
+      this.runningJobs().map(({ queue, raw }) => ({ queue, className: classOf(raw) })),
     );
     for (const plugin of this.#options.plugins) plugin.setup?.(this);
   }
@@ -153,6 +157,7 @@ export class Verk implements JobProducer {
     }
     try {
       const queues = [...this.#options.queues.keys()];
+      await this.#isolation.prepare(queues);
       const recovered = await this.store.recoverNode(this.nodeId);
       if (recovered > 0) {
         this.logger.warn(
@@ -198,6 +203,7 @@ export class Verk implements JobProducer {
     const runners = [...this.#runners.values()];
     await Promise.all(runners.map((runner) => this.#drain(runner, timeout)));
     this.#runners.clear();
+    await this.#isolation.close();
     await this.#control.stop();
     if (wasStarted) {
       const detach = this.#detach;
@@ -327,8 +333,10 @@ export class Verk implements JobProducer {
     if (this.#runners.has(name) || this.#options.queues.has(name)) {
       throw new VerkError("QUEUE_EXISTS", `queue "${name}" already runs on this node`, { field: "queue" });
     }
+    this.#isolation.register(name, concurrency, resolved);
     this.#options.queues.set(name, resolved);
     if (this.#state !== "running" && this.#state !== "starting") return;
+    await this.#isolation.prepareQueue(name);
     await this.store.registerNode(this.nodeId, [name]);
     const paused = await this.store.pausedQueues();
     this.#startRunner(name, resolved, paused.includes(name));
@@ -396,7 +404,7 @@ export class Verk implements JobProducer {
   }
 
   #startRunner(name: string, concurrency: number, paused: boolean): void {
-    const runner = new QueueRunner(this.#ctx, name, concurrency, new InProcessExecutor(this.#registry));
+    const runner = new QueueRunner(this.#ctx, name, concurrency, this.#isolation.executorFor(name));
     this.#runners.set(name, runner);
     runner.start(paused || this.#quiet);
   }
@@ -417,6 +425,15 @@ export class Verk implements JobProducer {
 
   #unknownQueue(name: string): VerkError {
     return new VerkError("UNKNOWN_QUEUE", `queue "${name}" does not run on this node`, { field: "queue" });
+  }
+}
+
+/** The `class` of a stored payload, for warnings ("?" when unreadable). */
+function classOf(raw: string): string {
+  try {
+    return String((JSON.parse(raw) as { class?: unknown }).class ?? "?");
+  } catch {
+    return "?";
   }
 }
 
