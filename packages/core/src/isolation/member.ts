@@ -1,8 +1,16 @@
 import type { ExecutionResult } from "../executor.js";
 import type { InFlightJob } from "../in-flight-job.js";
-import type { AbortOrder, FatalMessage, InitData, OrderBatch, RunOrder, WorkerInfo, WorkerMessage } from "./protocol.js";
-import { type ExitInfo, spawnTransport, type Transport } from "./transport.js";
 import type { IsolationResourceLimits } from "./options.js";
+import type {
+  AbortOrder,
+  FatalMessage,
+  InitData,
+  OrderBatch,
+  RunOrder,
+  WorkerInfo,
+  WorkerMessage,
+} from "./protocol.js";
+import { type ExitInfo, spawnTransport, type Transport } from "./transport.js";
 
 /** One job handed to a pool: settles once with its result; its body may end later. @internal */
 export interface Run {

@@ -28,7 +28,12 @@ export function collectWorkers(namespace: unknown): WorkerDefinition<never>[] {
   if (namespace === null || typeof namespace !== "object") return found;
   for (const value of Object.values(namespace)) visit(value);
   const fallback = (namespace as { default?: unknown }).default;
-  if (fallback !== null && typeof fallback === "object" && !isWorkerDefinition(fallback) && !Array.isArray(fallback)) {
+  if (
+    fallback !== null &&
+    typeof fallback === "object" &&
+    !isWorkerDefinition(fallback) &&
+    !Array.isArray(fallback)
+  ) {
     for (const value of Object.values(fallback)) visit(value);
   }
   return found;

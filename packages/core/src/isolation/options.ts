@@ -131,7 +131,10 @@ export function resolveQueueIsolation(
   );
   if (mode === "none") {
     if (extras.length > 0)
-      throw invalidOption(`${field}.${extras[0]}`, 'applies only to isolated queues (isolation "thread" or "process")');
+      throw invalidOption(
+        `${field}.${extras[0]}`,
+        'applies only to isolated queues (isolation "thread" or "process")',
+      );
     return undefined;
   }
   const poolSize = options.poolSize ?? concurrency;
@@ -147,11 +150,17 @@ export function resolveQueueIsolation(
   assertKnownKeys(limits, LIMIT_KEYS, `${field}.resourceLimits`);
   for (const [key, limit] of Object.entries(limits)) {
     if (limit !== undefined && !(typeof limit === "number" && Number.isFinite(limit) && limit > 0))
-      throw invalidOption(`${field}.resourceLimits.${key}`, `must be a positive number of MiB, got ${String(limit)}`);
+      throw invalidOption(
+        `${field}.resourceLimits.${key}`,
+        `must be a positive number of MiB, got ${String(limit)}`,
+      );
   }
   const grace = options.timeoutGraceMs ?? DEFAULT_TIMEOUT_GRACE_MS;
   if (typeof grace !== "number" || !Number.isFinite(grace) || grace < 0)
-    throw invalidOption(`${field}.timeoutGraceMs`, `must be a non-negative number of ms, got ${String(grace)}`);
+    throw invalidOption(
+      `${field}.timeoutGraceMs`,
+      `must be a non-negative number of ms, got ${String(grace)}`,
+    );
   const classes = options.classes;
   if (
     classes !== undefined &&
@@ -217,6 +226,9 @@ export function resolveIsolation(
   }
   const blockWarningMs = options.blockWarningMs ?? DEFAULT_BLOCK_WARNING_MS;
   if (typeof blockWarningMs !== "number" || !Number.isFinite(blockWarningMs) || blockWarningMs < 0)
-    throw invalidOption("blockWarningMs", `must be a non-negative number of ms, got ${String(blockWarningMs)}`);
+    throw invalidOption(
+      "blockWarningMs",
+      `must be a non-negative number of ms, got ${String(blockWarningMs)}`,
+    );
   return { workerModule, blockWarningMs, queues };
 }

@@ -5,7 +5,13 @@ import type { Logger } from "../logger.js";
 import { describeExit, WorkerCrashedError } from "./crash.js";
 import { type PoolMember as Member, PoolMember, type Run } from "./member.js";
 import type { QueueIsolation } from "./options.js";
-import { deserializeError, payloadText, type ReadyMessage, type WorkerInfo, type WorkerMessage } from "./protocol.js";
+import {
+  deserializeError,
+  payloadText,
+  type ReadyMessage,
+  type WorkerInfo,
+  type WorkerMessage,
+} from "./protocol.js";
 import type { ExitInfo } from "./transport.js";
 
 /** Longest a thread or process may take to import the worker module, ms. */
@@ -89,9 +95,16 @@ export class IsolatedExecutor implements JobExecutor {
   execute(flight: InFlightJob): Promise<ExecutionResult> {
     const job = flight.job;
     const info =
-      this.#workers.get(job.class) ?? (typeof job.wrapped === "string" ? this.#workers.get(job.wrapped) : undefined);
-    if (!info) return Promise.resolve({ ok: false, error: new UnknownWorkerError(job.class), remote: remote(undefined, null) });
-    if (this.#closing) return Promise.resolve({ ok: false, error: this.#stopped(), remote: remote(info, null) });
+      this.#workers.get(job.class) ??
+      (typeof job.wrapped === "string" ? this.#workers.get(job.wrapped) : undefined);
+    if (!info)
+      return Promise.resolve({
+        ok: false,
+        error: new UnknownWorkerError(job.class),
+        remote: remote(undefined, null),
+      });
+    if (this.#closing)
+      return Promise.resolve({ ok: false, error: this.#stopped(), remote: remote(info, null) });
     return new Promise<ExecutionResult>((resolve) => {
       const run: Run = { id: this.#nextId++, flight, info, resolve, settled: false };
       if (!this.#place(run)) this.#pending.push(run);
@@ -109,7 +122,8 @@ export class IsolatedExecutor implements JobExecutor {
       clearTimeout(timer);
       this.#respawns[slot] = undefined;
     }
-    for (const run of this.#pending.splice(0)) this.#end(run, { ok: false, error: this.#stopped(), remote: remote(run.info, null) });
+    for (const run of this.#pending.splice(0))
+      this.#end(run, { ok: false, error: this.#stopped(), remote: remote(run.info, null) });
     const members = this.#members.filter((m): m is Member => m !== undefined);
     for (const member of members) member.terminate(`the queue "${this.#spec.queue}" stopped`);
     await Promise.all(members.map((m) => m.exited));
@@ -130,7 +144,10 @@ export class IsolatedExecutor implements JobExecutor {
       { message: (m, message) => this.#onMessage(m, message), exit: (m, exit) => this.#onExit(m, exit) },
     );
     member.startTimer = setTimeout(() => {
-      this.#spec.logger.error({ queue }, `a worker ${member.kind} of "${queue}" did not load the worker module in ${START_TIMEOUT_MS} ms`);
+      this.#spec.logger.error(
+        { queue },
+        `a worker ${member.kind} of "${queue}" did not load the worker module in ${START_TIMEOUT_MS} ms`,
+      );
       member.terminate();
     }, START_TIMEOUT_MS);
     this.#members[slot] = member;
@@ -140,7 +157,8 @@ export class IsolatedExecutor implements JobExecutor {
   /** Start `run` on the member with most free places; false when none is free. */
   #place(run: Run): boolean {
     let best: Member | undefined;
-    for (const member of this.#members) if (member && member.free > 0 && (!best || member.free > best.free)) best = member;
+    for (const member of this.#members)
+      if (member && member.free > 0 && (!best || member.free > best.free)) best = member;
     if (!best) return false;
     best.start(run, payloadText(run.flight));
     const timeout = run.info.timeout;
@@ -204,7 +222,8 @@ export class IsolatedExecutor implements JobExecutor {
           this.#end(run, { ok: false, error: deserializeError(error), remote: remote(run.info, backoff) });
         }
       }
-      if (message.log) for (const [level, text, fields] of message.log) this.#spec.logger[level](fields, text);
+      if (message.log)
+        for (const [level, text, fields] of message.log) this.#spec.logger[level](fields, text);
       this.#drainPending();
     } else if (message.t === "ready") this.#onReady(member, message);
     else if (message.t === "fatal") member.fatal = message;
@@ -222,7 +241,8 @@ export class IsolatedExecutor implements JobExecutor {
           ? `workerModule ${modulePath} exports no defineWorker() result`
           : `workerModule ${modulePath} threw at import: ${message.error.name}: ${message.error.message}`;
       if (waiter) waiter.reject(new VerkError("WORKER_MODULE", problem, { field: "workerModule" }));
-      else this.#spec.logger.error({ queue: this.#spec.queue }, `a restarted worker ${member.kind}: ${problem}`);
+      else
+        this.#spec.logger.error({ queue: this.#spec.queue }, `a restarted worker ${member.kind}: ${problem}`);
       member.terminate();
       return;
     }
@@ -235,7 +255,9 @@ export class IsolatedExecutor implements JobExecutor {
   #onExit(member: Member, exit: ExitInfo): void {
     clearTimeout(member.startTimer);
     if (this.#members[member.slot] === member) this.#members[member.slot] = undefined;
-    const what = member.terminatedFor ?? describeExit(member.kind, exit, member.fatal, this.#spec.isolation.resourceLimits);
+    const what =
+      member.terminatedFor ??
+      describeExit(member.kind, exit, member.fatal, this.#spec.isolation.resourceLimits);
     for (const run of member.runs.values()) {
       this.#end(run, {
         ok: false,
@@ -249,9 +271,13 @@ export class IsolatedExecutor implements JobExecutor {
     if (waiter) {
       this.#startWaiters.delete(member);
       waiter.reject(
-        new VerkError("WORKER_MODULE", `workerModule ${this.#spec.modulePath}: ${what} before it finished loading`, {
-          field: "workerModule",
-        }),
+        new VerkError(
+          "WORKER_MODULE",
+          `workerModule ${this.#spec.modulePath}: ${what} before it finished loading`,
+          {
+            field: "workerModule",
+          },
+        ),
       );
       return;
     }

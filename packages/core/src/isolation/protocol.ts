@@ -60,7 +60,11 @@ export type ReadyMessage =
 /** Job `id` failed; the backoff its worker's own `backoff` chose (seconds), or null. */
 export type FailReport = readonly [id: number, error: SerializedError, backoffSeconds: number | null];
 /** A log call of a handler: level, message, fields (JSON-safe). */
-export type LogReport = readonly [level: "debug" | "info" | "warn" | "error", message: string, fields: Record<string, unknown>];
+export type LogReport = readonly [
+  level: "debug" | "info" | "warn" | "error",
+  message: string,
+  fields: Record<string, unknown>,
+];
 
 /** worker → main: finished jobs and log lines of one turn. */
 export interface ResultBatch {

@@ -71,7 +71,9 @@ export class IsolationRuntime {
     if (!isolation || this.#pools.has(name)) return;
     const modulePath = this.#settings.workerModule!;
     if (!workerModuleExists(modulePath))
-      throw new VerkError("WORKER_MODULE", `workerModule ${modulePath} does not exist`, { field: "workerModule" });
+      throw new VerkError("WORKER_MODULE", `workerModule ${modulePath} does not exist`, {
+        field: "workerModule",
+      });
     const pool = new IsolatedExecutor({
       queue: name,
       isolation,
@@ -108,7 +110,9 @@ export class IsolationRuntime {
   executorFor(name: string): JobExecutor {
     if (!this.#settings.queues.has(name)) {
       const inProcess = new InProcessExecutor(this.#registry);
-      return this.#monitor.thresholdMs > 0 ? new BlockWatchExecutor(inProcess, name, this.#monitor) : inProcess;
+      return this.#monitor.thresholdMs > 0
+        ? new BlockWatchExecutor(inProcess, name, this.#monitor)
+        : inProcess;
     }
     const pool = this.#pools.get(name);
     if (!pool) throw new VerkError("INVALID_STATE", `the pool of isolated queue "${name}" was not started`);

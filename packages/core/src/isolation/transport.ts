@@ -36,7 +36,9 @@ export function spawnTransport(
   limits: IsolationResourceLimits,
   events: TransportEvents,
 ): Transport {
-  return init.mode === "thread" ? threadTransport(entry, init, limits, events) : processTransport(entry, init, limits, events);
+  return init.mode === "thread"
+    ? threadTransport(entry, init, limits, events)
+    : processTransport(entry, init, limits, events);
 }
 
 function threadTransport(
@@ -67,7 +69,8 @@ export function processExecArgv(limits: IsolationResourceLimits): string[] {
     (arg) => !/^--(max-old-space-size|max-semi-space-size|stack-size|inspect|cpu-prof)/.test(arg),
   );
   const own: string[] = [];
-  if (limits.maxOldGenerationSizeMb) own.push(`--max-old-space-size=${Math.ceil(limits.maxOldGenerationSizeMb)}`);
+  if (limits.maxOldGenerationSizeMb)
+    own.push(`--max-old-space-size=${Math.ceil(limits.maxOldGenerationSizeMb)}`);
   if (limits.maxYoungGenerationSizeMb)
     own.push(`--max-semi-space-size=${Math.max(1, Math.ceil(limits.maxYoungGenerationSizeMb / 3))}`);
   if (limits.stackSizeMb) own.push(`--stack-size=${Math.ceil(limits.stackSizeMb * 1024)}`);

@@ -124,14 +124,24 @@ function customBackoff(worker: AnyWorker | undefined, job: JobPayload, error: un
   const count = typeof job.retry_count === "number" ? job.retry_count + 1 : 0;
   const { errorClass, message } = describeError(error);
   try {
-    const seconds = backoff(count, error, { ...job, retry_count: count, error_class: errorClass, error_message: message });
+    const seconds = backoff(count, error, {
+      ...job,
+      retry_count: count,
+      error_class: errorClass,
+      error_message: message,
+    });
     return typeof seconds === "number" && Number.isFinite(seconds) && seconds >= 0 ? seconds : null;
   } catch {
     return null;
   }
 }
 
-function failed(id: number, error: unknown, worker: AnyWorker | undefined, job: JobPayload | undefined): void {
+function failed(
+  id: number,
+  error: unknown,
+  worker: AnyWorker | undefined,
+  job: JobPayload | undefined,
+): void {
   if (!contexts.delete(id) && job !== undefined) return;
   fail.push([id, serializeError(error), job ? customBackoff(worker, job, error) : null]);
   scheduleFlush();
@@ -145,7 +155,8 @@ function run(id: number, text: string): void {
     failed(id, error, undefined, undefined);
     return;
   }
-  const worker = workers.get(job.class) ?? (typeof job.wrapped === "string" ? workers.get(job.wrapped) : undefined);
+  const worker =
+    workers.get(job.class) ?? (typeof job.wrapped === "string" ? workers.get(job.wrapped) : undefined);
   const ctx = new ThreadJobContext(job, init.queue);
   contexts.set(id, ctx);
   if (!worker) {
@@ -197,9 +208,14 @@ async function main(): Promise<void> {
     send({ t: "ready", error: serializeError(error), problem: "import" });
     return;
   }
-  for (const worker of collectWorkers(exported)) if (!workers.has(worker.name)) workers.set(worker.name, worker);
+  for (const worker of collectWorkers(exported))
+    if (!workers.has(worker.name)) workers.set(worker.name, worker);
   if (workers.size === 0) {
-    send({ t: "ready", error: serializeError(new Error("exports no defineWorker() result")), problem: "empty" });
+    send({
+      t: "ready",
+      error: serializeError(new Error("exports no defineWorker() result")),
+      problem: "empty",
+    });
     return;
   }
   const infos: WorkerInfo[] = [...workers.values()].map((w) => ({
