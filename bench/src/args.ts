@@ -17,16 +17,28 @@ export interface BenchArgs {
   cpuProfDir: string | undefined;
   /** Longest wait, per step, for other processes to use <= 0.3 cores. (Default: 5,000; `--smoke`: 0) */
   quietWaitMs: number;
-  /** Workloads to run: enqueue, bulk, process, process2, latency. (Default: all) */
+  /**
+   * Workloads to run: enqueue, bulk, process, process2, latency, and the Verk-only isolation
+   * workloads cpuhog, multicore, overhead. (Default: all)
+   */
   steps: string[];
 }
 
 /** The workload ids of `--steps`. */
-export const ALL_STEPS = ["enqueue", "bulk", "process", "process2", "latency"] as const;
+export const ALL_STEPS = [
+  "enqueue",
+  "bulk",
+  "process",
+  "process2",
+  "latency",
+  "cpuhog",
+  "multicore",
+  "overhead",
+] as const;
 
 const USAGE = `usage: pnpm bench [--jobs N] [--rounds R] [--smoke] [--only verk,bullmq,...] [--latency-ms MS]
                   [--out FILE] [--cpu-prof DIR] [--quiet-wait-ms MS]
-                  [--steps enqueue,bulk,process,process2,latency]`;
+                  [--steps enqueue,bulk,process,process2,latency,cpuhog,multicore,overhead]`;
 
 /** Parse `argv` (without node and the script). Throws with a usage line on bad input. */
 export function parseArgs(argv: readonly string[]): BenchArgs {

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { adapterFor } from "./adapters/index.js";
 import type { SystemName } from "./adapters/types.js";
 import { type BenchArgs, parseArgs } from "./args.js";
+import { runCpuHog, runMulticore, runOverhead } from "./isolation-workloads.js";
 import { waitForQuiet } from "./quiet.js";
 import { startBenchRedis } from "./redis.js";
 import { METRICS, type Medians, machineInfo, renderTable, verkAdvantage } from "./report.js";
@@ -23,7 +24,13 @@ import {
   type WorkloadContext,
 } from "./workloads.js";
 
-type Step = { id: string; name: string; run: (ctx: WorkloadContext) => Promise<RoundMetrics> };
+type Step = {
+  id: string;
+  name: string;
+  run: (ctx: WorkloadContext) => Promise<RoundMetrics>;
+  /** Runs for Verk only (isolated queues have no peer equivalent). */
+  verkOnly?: boolean;
+};
 
 const STEPS: readonly Step[] = [
   { id: "enqueue", name: "enqueue 1-by-1", run: runEnqueueOne },
@@ -31,6 +38,9 @@ const STEPS: readonly Step[] = [
   { id: "process", name: "process x1", run: (ctx) => runProcess(ctx, 1) },
   { id: "process2", name: "process x2", run: (ctx) => runProcess(ctx, 2) },
   { id: "latency", name: "latency", run: runLatency },
+  { id: "cpuhog", name: "cpu hog", run: runCpuHog, verkOnly: true },
+  { id: "multicore", name: "multi-core", run: runMulticore, verkOnly: true },
+  { id: "overhead", name: "isolation cost", run: runOverhead, verkOnly: true },
 ];
 
 /**
@@ -69,7 +79,7 @@ async function main(args: BenchArgs): Promise<void> {
       // Rotate the order each round so no system always runs first or last.
       const order = args.systems.map((_, i) => args.systems[(i + round) % args.systems.length]!);
       for (const step of STEPS.filter((s) => args.steps.includes(s.id))) {
-        for (const system of order) {
+        for (const system of step.verkOnly ? order.filter((s) => s === "verk") : order) {
           const ctx: WorkloadContext = {
             redis,
             adapter: adapterFor(system),

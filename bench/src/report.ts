@@ -29,6 +29,44 @@ export const METRICS: readonly MetricSpec[] = [
   { key: "redisCommandsPerJob", label: "Redis commands / processed job", higherIsBetter: false, digits: 2 },
   { key: "redisCpuMicrosPerJob", label: "Redis CPU µs / processed job", higherIsBetter: false, digits: 1 },
   { key: "workerCpuMicrosPerJob", label: "worker CPU µs / processed job", higherIsBetter: false, digits: 1 },
+  {
+    key: "hogIsolatedP50Ms",
+    label: "CPU hog isolated: other queue p50, ms",
+    higherIsBetter: false,
+    digits: 2,
+  },
+  {
+    key: "hogIsolatedP99Ms",
+    label: "CPU hog isolated: other queue p99, ms",
+    higherIsBetter: false,
+    digits: 2,
+  },
+  {
+    key: "hogInProcessP50Ms",
+    label: "CPU hog in-process: other queue p50, ms",
+    higherIsBetter: false,
+    digits: 0,
+  },
+  {
+    key: "hogInProcessP99Ms",
+    label: "CPU hog in-process: other queue p99, ms",
+    higherIsBetter: false,
+    digits: 0,
+  },
+  { key: "multicore1JobsPerSec", label: "5 ms CPU jobs, 1 thread, jobs/s", higherIsBetter: true, digits: 0 },
+  { key: "multicore2JobsPerSec", label: "5 ms CPU jobs, 2 threads, jobs/s", higherIsBetter: true, digits: 0 },
+  {
+    key: "overheadIsolatedJobsPerSec",
+    label: "no-op x 50, 1 worker thread, jobs/s",
+    higherIsBetter: true,
+    digits: 0,
+  },
+  {
+    key: "overheadInProcessJobsPerSec",
+    label: "no-op x 50, in-process, jobs/s",
+    higherIsBetter: true,
+    digits: 0,
+  },
 ];
 
 /** The machine a run happened on. */
@@ -102,6 +140,24 @@ export function renderTable(
     return one && two ? `${(two / one).toFixed(2)}×` : "n/a";
   });
   rows.push(["2 workers / 1 worker", ...scale]);
+  const ratio = (a: MetricSpec["key"], b: MetricSpec["key"]) =>
+    systems.map((system) => {
+      const x = medians[system]?.[a];
+      const y = medians[system]?.[b];
+      return x && y ? `${(x / y).toFixed(2)}×` : "n/a";
+    });
+  if (systems.includes("verk") && medians.verk?.multicore1JobsPerSec !== undefined) {
+    rows.push([
+      "2 threads / 1 thread (5 ms CPU jobs)",
+      ...ratio("multicore2JobsPerSec", "multicore1JobsPerSec"),
+    ]);
+  }
+  if (systems.includes("verk") && medians.verk?.overheadInProcessJobsPerSec !== undefined) {
+    rows.push([
+      "thread-isolated / in-process (no-op)",
+      ...ratio("overheadIsolatedJobsPerSec", "overheadInProcessJobsPerSec"),
+    ]);
+  }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
     `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;

@@ -39,6 +39,18 @@ export interface RoundMetrics {
   redisCpuMicrosPerJob?: number;
   latencyP50Ms?: number;
   latencyP99Ms?: number;
+  /** CPU hog (isolation): enqueue-to-start of an in-process queue next to a thread-isolated hog, ms. */
+  hogIsolatedP50Ms?: number;
+  hogIsolatedP99Ms?: number;
+  /** The same with the hog in-process. */
+  hogInProcessP50Ms?: number;
+  hogInProcessP99Ms?: number;
+  /** ~5 ms synchronous jobs, thread-isolated, 1 and 2 threads. */
+  multicore1JobsPerSec?: number;
+  multicore2JobsPerSec?: number;
+  /** No-op jobs at concurrency 50: in one worker thread, and in-process. */
+  overheadIsolatedJobsPerSec?: number;
+  overheadInProcessJobsPerSec?: number;
   /** Calls per processed job, by command (process workload). */
   commandsByName?: Record<string, number>;
 }

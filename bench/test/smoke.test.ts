@@ -22,6 +22,18 @@ const WORKLOADS = [
   "redisCommandsPerJob",
 ] as const;
 
+/** The Verk-only isolation workloads (issue 10). */
+const ISOLATION = [
+  "hogIsolatedP50Ms",
+  "hogIsolatedP99Ms",
+  "hogInProcessP50Ms",
+  "hogInProcessP99Ms",
+  "multicore1JobsPerSec",
+  "multicore2JobsPerSec",
+  "overheadIsolatedJobsPerSec",
+  "overheadInProcessJobsPerSec",
+] as const;
+
 describe("pnpm bench --smoke", () => {
   it("runs every workload on verk and bee-queue and writes numbers > 0 to the JSON", async () => {
     const dir = mkdtempSync(join(tmpdir(), "verk-bench-"));
@@ -51,6 +63,10 @@ describe("pnpm bench --smoke", () => {
           expect(typeof value, `${system}.${key}`).toBe("number");
           expect(value, `${system}.${key}`).toBeGreaterThan(0);
         }
+      }
+      for (const key of ISOLATION) {
+        expect(result.medians.verk[key], `verk.${key}`).toBeGreaterThan(0);
+        expect(result.medians["bee-queue"][key], `bee-queue.${key}`).toBeUndefined();
       }
       expect(result.verkAdvantage["bee-queue"].processJobsPerSec).toBeGreaterThan(0);
       expect(result.machine.cores).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { LogLevel, VerkOptions, VerkPlugin, WorkerDefinition } from "@verk/core";
+import type { LogLevel, QueueOptions, VerkOptions, VerkPlugin, WorkerDefinition } from "@verk/core";
 import type { RedisStoreOptions } from "@verk/redis-store";
 import { CliError, UsageError } from "./util/errors.js";
 
@@ -15,13 +15,21 @@ export interface VerkConfig {
   redisUrl?: string;
   /** Key namespace. (Default: none, Sidekiq's own keys) */
   namespace?: string;
-  /** Queues to run: name → concurrency, or `"default:25,priority:10"`. (Default: `{ default: 10 }`) */
-  queues?: Record<string, number> | string;
+  /**
+   * Queues to run: name → concurrency or `{ concurrency, isolation, poolSize, resourceLimits, ... }`
+   * (see `QueueOptions` of `@verk/core`), or `"default:25,priority:10"`. (Default: `{ default: 10 }`)
+   */
+  queues?: Record<string, number | QueueOptions> | string;
   /**
    * Workers: module paths relative to the config file (every exported `defineWorker()` result is
    * registered) or, in a JS config, the definitions themselves. Required.
    */
   workers?: (string | WorkerDefinition<never>)[];
+  /**
+   * Module isolated queues (`isolation: "thread"` or `"process"`) load their handlers from, a path
+   * relative to the config file; usually one of `workers` too. (Default: none)
+   */
+  workerModule?: string;
   /** Add-ons, e.g. `[scheduler()]` (JS configs only). (Default: none) */
   plugins?: VerkPlugin[];
   /** Record stats with `@verk/stats` (processed/failed counters for `verk queues`/`verk stats`). (Default: true) */
@@ -35,7 +43,7 @@ export interface VerkConfig {
   /** Further `redisStore` options (e.g. `sidekiqProcess: { intervalMs: 1000 }`, `heartbeatMs`). (Default: none) */
   redis?: Omit<RedisStoreOptions, "url" | "namespace" | "client">;
   /** Further `createVerk` options (e.g. `maxRetries`, `pollIntervalMs`). (Default: none) */
-  verk?: Partial<Omit<VerkOptions, "store" | "queues" | "workers" | "plugins" | "logger">>;
+  verk?: Partial<Omit<VerkOptions, "store" | "queues" | "workers" | "plugins" | "logger" | "workerModule">>;
 }
 
 /** Identity helper that types a JS config: `export default defineConfig({ ... })`. */

@@ -59,6 +59,16 @@ describe("verk work, processes and demo", () => {
     expect(await redis().smembers("w:processes")).toEqual([]);
   });
 
+  it("runs an isolated queue of the config in worker threads (workerModule relative to the config)", async () => {
+    const node = start(["work", "--config", "iso.config.mjs"], { cwd: FIXTURES });
+    await waitFor(() => node.output().includes("running default:1,iso:2(thread)"));
+    const job = await json<{ jid: string }>(["enqueue", "Where", "[]", "--queue", "iso", "--retry", "0"]);
+    await waitFor(() => node.output().includes(`fail Where jid=${job.jid}`));
+    expect(node.output()).toContain("Error: ran in the main thread: false");
+    node.child.kill("SIGTERM");
+    expect(await node.exited).toBe(0);
+  });
+
   it("work without a config fails with one clear line", async () => {
     const result = await run(["work"], { cwd: "/" });
     expect(result.code).toBe(1);

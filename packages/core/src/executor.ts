@@ -10,7 +10,24 @@ import type { InFlightJob } from "./in-flight-job.js";
  */
 export type ExecutionResult =
   | { readonly ok: true }
-  | { readonly ok: false; readonly error: unknown; readonly bodyDone?: Promise<void> };
+  | {
+      readonly ok: false;
+      readonly error: unknown;
+      readonly bodyDone?: Promise<void>;
+      /** Set by isolated executors: failure planning then uses this instead of the local registry. */
+      readonly remote?: RemoteFailure;
+    };
+
+/**
+ * What an isolated run tells failure planning, since the handler's worker may not be registered
+ * in this thread and its `backoff` is user code that must not run here.
+ */
+export interface RemoteFailure {
+  /** The worker's serialisable options as its thread reported them; undefined for an unknown class. */
+  readonly worker: { readonly retry?: boolean | number | undefined } | undefined;
+  /** Seconds the worker's own `backoff` returned in its thread; absent = the default backoff. */
+  readonly backoffSeconds?: number;
+}
 
 /** The shared success result (no allocation per job). */
 export const EXECUTION_OK: ExecutionResult = Object.freeze({ ok: true });

@@ -33,6 +33,19 @@ export {
 export type { JobEventBase, VerkEventMap, VerkEventName, VerkListener } from "./events.js";
 export { EventHub } from "./events.js";
 export { generateJid, generateNodeId } from "./ids.js";
+export { WorkerCrashedError } from "./isolation/crash.js";
+export type {
+  IsolationMode,
+  IsolationResourceLimits,
+  NodeIsolationOptions,
+  QueueIsolationOptions,
+} from "./isolation/options.js";
+export {
+  DEFAULT_BLOCK_WARNING_MS,
+  DEFAULT_TIMEOUT_GRACE_MS,
+  NODE_ISOLATION_KEYS,
+  QUEUE_ISOLATION_KEYS,
+} from "./isolation/options.js";
 export type { JobPayload, NewJob } from "./job.js";
 export { buildPayload, displayClass, encodePayload, MAX_ERROR_MESSAGE_LENGTH, parsePayload } from "./job.js";
 export { MALFORMED_CLASS, malformedEntry } from "./job-execution.js";

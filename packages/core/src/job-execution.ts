@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import type { RunnerContext } from "./context.js";
-import type { ExecutionResult, JobExecutor } from "./executor.js";
+import type { ExecutionResult, JobExecutor, RemoteFailure } from "./executor.js";
 import { generateJid } from "./ids.js";
 import type { InFlightJob } from "./in-flight-job.js";
 import { parsePayload } from "./job.js";
@@ -121,7 +121,7 @@ export async function executeJob(
     }
     return;
   }
-  await recordFailure(ctx, flight, result.error, giveUp);
+  await recordFailure(ctx, flight, result.error, giveUp, result.remote);
 }
 
 async function recordFailure(
@@ -129,19 +129,23 @@ async function recordFailure(
   flight: InFlightJob,
   error: unknown,
   giveUp: () => boolean,
+  remote?: RemoteFailure,
 ): Promise<void> {
   const { queue, raw, job } = flight;
   const worker = ctx.registry.forJob(job);
+  // An isolated run reports its worker's options and backoff from its thread (user code stays there).
+  const options = remote ? remote.worker : worker?.options;
+  const remoteDelay = remote?.backoffSeconds;
   // As Sidekiq: a payload without `retry` takes the worker's option (default true) and keeps it;
   // with no worker to ask (unknown class), such a job is dropped.
   const planned =
     job.retry === undefined || job.retry === null
-      ? { ...job, retry: worker ? (worker.options.retry ?? true) : false }
+      ? { ...job, retry: options ? (options.retry ?? true) : false }
       : job;
   const { payload, outcome } = planFailure(planned, error, {
     defaultMaxRetries: ctx.maxRetries,
     deadLimits: ctx.dead,
-    backoff: worker?.options.backoff,
+    backoff: remote ? (remoteDelay === undefined ? undefined : () => remoteDelay) : worker?.options.backoff,
     now: nowSeconds(),
     timestamps: ctx.timestamps,
   });

@@ -1,5 +1,11 @@
 import { invalidOption } from "./errors.js";
 import { generateNodeId } from "./ids.js";
+import {
+  type NodeIsolationOptions,
+  type QueueIsolationOptions,
+  type ResolvedIsolation,
+  resolveIsolation,
+} from "./isolation/options.js";
 import { type LivenessOptions, resolveLiveness } from "./liveness/options.js";
 import { consoleLogger, type Logger, type LogLevel } from "./logger.js";
 import type { VerkPlugin } from "./plugin.js";
@@ -8,14 +14,14 @@ import type { DeadSetLimits, VerkStore } from "./store.js";
 import type { TimestampUnit } from "./time.js";
 import type { WorkerDefinition } from "./worker.js";
 
-/** Per-queue settings; a bare number is the concurrency. */
-export interface QueueOptions {
+/** Per-queue settings; a bare number is the concurrency. Isolation: see {@link QueueIsolationOptions}. */
+export interface QueueOptions extends QueueIsolationOptions {
   /** Maximum jobs of this queue running at once on this node. Integer >= 1. */
   concurrency: number;
 }
 
-/** Options of {@link createVerk}. */
-export interface VerkOptions {
+/** Options of {@link createVerk}. Isolation (`workerModule`, `blockWarningMs`): see {@link NodeIsolationOptions}. */
+export interface VerkOptions extends NodeIsolationOptions {
   /** Where jobs live: `redisStore(...)` from `@verk/redis-store`, or a `MemoryStore` in tests. Required. */
   store: VerkStore;
   /** Queues this node runs: name → concurrency (or {@link QueueOptions}). (Default: none, a producer-only instance) */
@@ -93,6 +99,8 @@ export interface ResolvedOptions {
   maxFetchPayloadBytes: number;
   containUncaught: boolean;
   timestamps: TimestampUnit;
+  /** Isolated queues, `workerModule`, `blockWarningMs`. */
+  isolation: ResolvedIsolation;
 }
 
 /** Validate a queue name and concurrency; throws `INVALID_OPTION` naming the field. */
@@ -166,6 +174,7 @@ export function resolveOptions(options: VerkOptions): ResolvedOptions {
     maxFetchPayloadBytes: positive("maxFetchPayloadBytes", options.maxFetchPayloadBytes, 16_777_216),
     containUncaught: options.containUncaught ?? true,
     timestamps: resolveTimestamps(options.timestamps),
+    isolation: resolveIsolation(options, queues),
   };
 }
 

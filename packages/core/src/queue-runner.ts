@@ -121,6 +121,8 @@ export class QueueRunner {
       flight.abandoned = true;
       flight.abort(new Error(`queue "${this.name}" stopped before the job finished; it was put back`));
     }
+    // Isolated queues: terminate the pool first, so no handler still runs when its job goes back.
+    await this.#executor.close();
     const raws = flights.map((flight) => flight.raw);
     for (let attempt = 0; ; attempt++) {
       try {

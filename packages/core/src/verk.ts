@@ -3,7 +3,7 @@ import { ControlSync } from "./control-sync.js";
 import { DuePoller } from "./due-poller.js";
 import { invalidOption, VerkError } from "./errors.js";
 import { EventHub, type VerkEventMap, type VerkEventName, type VerkListener } from "./events.js";
-import { InProcessExecutor } from "./in-process-executor.js";
+import { IsolationRuntime } from "./isolation/runtime.js";
 import type { JobPayload, NewJob } from "./job.js";
 import { JobEncoder } from "./job-encoder.js";
 import { holdUncaughtGuard } from "./job-scope.js";
@@ -64,6 +64,7 @@ export class Verk implements JobProducer {
   #startedAt = 0;
   #releaseGuard: (() => void) | undefined;
   #liveness: RunningLiveness | undefined;
+  readonly #isolation: IsolationRuntime;
 
   /** Use {@link createVerk}. */
   constructor(options: VerkOptions) {
@@ -101,6 +102,9 @@ export class Verk implements JobProducer {
       this.#options.controlSyncMs,
       logger,
       this.#hub,
+    );
+    this.#isolation = new IsolationRuntime(this.#options.isolation, this.#registry, logger, () =>
+      this.runningJobs().map(({ queue, className }) => ({ queue, className: className ?? "?" })),
     );
     for (const plugin of this.#options.plugins) plugin.setup?.(this);
   }
@@ -166,6 +170,7 @@ export class Verk implements JobProducer {
       const liveness = nodes ? resolveLiveness(this.#options.liveness, nodes.defaults) : undefined;
       if (nodes && liveness && liveness.heartbeatMs > 0)
         await assertNoLiveTwin(nodes, this.nodeId, liveness.heartbeatMs, this.logger);
+      await this.#isolation.prepare(queues);
       const recovered = await this.store.recoverNode(this.nodeId);
       if (recovered > 0) {
         this.logger.warn(
@@ -227,6 +232,7 @@ export class Verk implements JobProducer {
     const runners = [...this.#runners.values()];
     await Promise.all(runners.map((runner) => this.#drain(runner, timeout)));
     this.#runners.clear();
+    await this.#isolation.close();
     await this.#control.stop();
     if (wasStarted) {
       const detach = this.#detach;
@@ -363,8 +369,10 @@ export class Verk implements JobProducer {
     if (this.#runners.has(name) || this.#options.queues.has(name)) {
       throw new VerkError("QUEUE_EXISTS", `queue "${name}" already runs on this node`, { field: "queue" });
     }
+    this.#isolation.register(name, concurrency, resolved);
     this.#options.queues.set(name, resolved);
     if (this.#state !== "running" && this.#state !== "starting") return;
+    await this.#isolation.prepareQueue(name);
     await this.store.registerNode(this.nodeId, [name]);
     const paused = await this.store.pausedQueues();
     this.#startRunner(name, resolved, paused.includes(name));
@@ -434,7 +442,7 @@ export class Verk implements JobProducer {
   }
 
   #startRunner(name: string, concurrency: number, paused: boolean): void {
-    const runner = new QueueRunner(this.#ctx, name, concurrency, new InProcessExecutor(this.#registry));
+    const runner = new QueueRunner(this.#ctx, name, concurrency, this.#isolation.executorFor(name));
     this.#runners.set(name, runner);
     runner.start(paused || this.#quiet);
   }
@@ -458,6 +466,7 @@ export class Verk implements JobProducer {
   }
 }
 
+/** The `class` of a stored payload, for warnings ("?" when unreadable). */
 /**
  * Create a Verk node.
  *

@@ -1,9 +1,11 @@
+import { resolve } from "node:path";
 import {
   consoleLogger,
   createVerk,
   describeError,
   type Logger,
   type LogLevel,
+  type QueueOptions,
   type VerkPlugin,
 } from "@verk/core";
 import { maskUrl, redisStore } from "@verk/redis-store";
@@ -94,7 +96,7 @@ export const work: Command = {
       ctx.options.redisUrl;
     const namespace =
       (values.namespace as string | undefined) ?? (io.env.VERK_NAMESPACE || undefined) ?? config.namespace;
-    let queues: Record<string, number>;
+    let queues: Record<string, number | QueueOptions>;
     if (typeof values.queues === "string") queues = parseQueues(values.queues, "--queues");
     else if (io.env.VERK_QUEUES) queues = parseQueues(io.env.VERK_QUEUES, "VERK_QUEUES");
     else if (typeof config.queues === "string") queues = parseQueues(config.queues, "queues");
@@ -106,7 +108,8 @@ export const work: Command = {
     if (!Number.isFinite(timeout) || timeout < 0)
       throw new UsageError("--timeout must be a number of milliseconds");
     const workers = await loadWorkers(config.workers ?? [], dir);
-    if (workers.length === 0) {
+    const workerModule = config.workerModule === undefined ? undefined : resolve(dir, config.workerModule);
+    if (workers.length === 0 && workerModule === undefined) {
       throw new CliError(
         path
           ? `${path} lists no workers (workers: ["./workers.js"])`
@@ -135,6 +138,7 @@ export const work: Command = {
       store,
       queues,
       workers,
+      ...(workerModule === undefined ? {} : { workerModule }),
       plugins,
       logger,
       shutdownTimeoutMs: timeout,
@@ -160,7 +164,11 @@ export const work: Command = {
     }
     logger.info(
       `node ${verk.nodeId} running ${Object.entries(queues)
-        .map(([q, n]) => `${q}:${n}`)
+        .map(([q, n]) =>
+          typeof n === "number"
+            ? `${q}:${n}`
+            : `${q}:${n.concurrency}${n.isolation && n.isolation !== "none" ? `(${n.isolation})` : ""}`,
+        )
         .join(
           ",",
         )} with ${workers.map((w) => w.name).join(", ")} on ${maskUrl(redisUrl)}${namespace ? ` ns=${namespace}` : ""} (pid ${process.pid})`,
