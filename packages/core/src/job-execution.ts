@@ -1,11 +1,12 @@
 import type { RunnerContext } from "./context.js";
+import { UnknownWorkerError } from "./errors.js";
 import type { ExecutionResult, JobExecutor } from "./executor.js";
+import { planFailureOrDeadLetter } from "./failure-plan.js";
 import { generateJid } from "./ids.js";
 import type { InFlightJob } from "./in-flight-job.js";
 import { parsePayload } from "./job.js";
 import { persist } from "./persist.js";
 import type { PerformInfo, VerkPlugin } from "./plugin.js";
-import { planFailure } from "./retry.js";
 import { nowSeconds } from "./time.js";
 
 type PerformHook = NonNullable<VerkPlugin["aroundPerform"]>;
@@ -99,14 +100,18 @@ export async function executeJob(
   if (flight.abandoned) return;
   if (result.ok) {
     const acked = await persist(ctx, "ack", queue, () => ctx.store.ack(queue, nodeId, raw), giveUp);
-    if (acked === false) {
-      ctx.logger.warn(
-        {
-          queue,
-          jid: job.jid,
-        },
-        "late ack: the job was no longer in this node's in-progress list (recovered elsewhere)",
-      );
+    if (acked !== true) {
+      if (acked === false) {
+        ctx.logger.warn(
+          {
+            queue,
+            jid: job.jid,
+          },
+          "late ack: the job was no longer in this node's in-progress list (recovered elsewhere)",
+        );
+      }
+      emitUnacked(ctx, flight, "ack", acked === false ? "not-in-progress" : "gave-up");
+      return;
     }
     if (hub.has("job:finished")) {
       const finishedAt = Date.now();
@@ -127,24 +132,36 @@ export async function executeJob(
 async function recordFailure(
   ctx: RunnerContext,
   flight: InFlightJob,
-  error: unknown,
+  cause: unknown,
   giveUp: () => boolean,
 ): Promise<void> {
   const { queue, raw, job } = flight;
   const worker = ctx.registry.forJob(job);
   // As Sidekiq: a payload without `retry` takes the worker's option (default true) and keeps it;
-  // with no worker to ask (unknown class), such a job is dropped.
-  const planned =
-    job.retry === undefined || job.retry === null
-      ? { ...job, retry: worker ? (worker.options.retry ?? true) : false }
-      : job;
-  const { payload, outcome } = planFailure(planned, error, {
-    defaultMaxRetries: ctx.maxRetries,
-    deadLimits: ctx.dead,
-    backoff: worker?.options.backoff,
-    now: nowSeconds(),
-    timestamps: ctx.timestamps,
-  });
+  // with no worker to ask (unknown class), such a job is dropped, with a warning saying so.
+  const noRetryField = job.retry === undefined || job.retry === null;
+  const planned = noRetryField ? { ...job, retry: worker ? (worker.options.retry ?? true) : false } : job;
+  const failure = worker === undefined && noRetryField ? new UnknownWorkerError(job.class, true) : cause;
+  const { payload, outcome } = planFailureOrDeadLetter(
+    planned,
+    failure,
+    {
+      defaultMaxRetries: ctx.maxRetries,
+      deadLimits: ctx.dead,
+      backoff: worker?.options.backoff,
+      now: nowSeconds(),
+      timestamps: ctx.timestamps,
+      onBackoffError: (backoffError) => {
+        ctx.logger.error(
+          { queue, jid: job.jid, err: backoffError },
+          `the backoff of ${job.class} threw; the default backoff is used`,
+        );
+        ctx.hub.emit("error", { error: backoffError, context: "backoff", queue });
+      },
+    },
+    queue,
+    raw,
+  );
   const written = await persist(
     ctx,
     "fail",
@@ -152,22 +169,29 @@ async function recordFailure(
     () => ctx.store.fail(queue, ctx.nodeId, raw, outcome),
     giveUp,
   );
-  if (written === false) {
-    ctx.logger.warn(
-      {
-        queue,
-        jid: job.jid,
-      },
-      "late failure: the job was no longer in this node's in-progress list; nothing written",
-    );
+  if (written !== true) {
+    if (written === false) {
+      ctx.logger.warn(
+        {
+          queue,
+          jid: job.jid,
+        },
+        "late failure: the job was no longer in this node's in-progress list; nothing written",
+      );
+    }
+    emitUnacked(ctx, flight, outcome.kind, written === false ? "not-in-progress" : "gave-up");
     return;
   }
   const failedAt = Date.now();
   const base = { job, queue, nodeId: ctx.nodeId, startedAt: flight.startedAt };
-  ctx.logger.info({ queue, err: error }, `${job.class} ${job.jid} failed (${outcome.kind})`);
+  // A job that leaves for good (dead or dropped) is worth a warning; a retry is routine.
+  ctx.logger[outcome.kind === "retry" ? "info" : "warn"](
+    { queue, jid: job.jid, err: failure },
+    `${job.class} ${job.jid} failed (${outcome.kind})`,
+  );
   ctx.hub.emit("job:failed", {
     ...base,
-    error,
+    error: failure,
     failedAt,
     durationMs: failedAt - flight.startedAt,
     outcome: outcome.kind,
@@ -178,11 +202,32 @@ async function recordFailure(
       ...base,
       failedJob: payload,
       retryAt: Math.round(outcome.at * 1000),
-      error,
+      error: failure,
     });
   } else if (outcome.kind === "dead") {
-    ctx.hub.emit("job:dead", { ...base, failedJob: payload, error });
+    ctx.hub.emit("job:dead", { ...base, failedJob: payload, error: failure });
   }
+}
+
+/** Report a run whose outcome was not written (see the `job:unacked` event). */
+function emitUnacked(
+  ctx: RunnerContext,
+  flight: InFlightJob,
+  outcome: "ack" | "retry" | "dead" | "discard",
+  reason: "not-in-progress" | "gave-up",
+): void {
+  if (!ctx.hub.has("job:unacked")) return;
+  const at = Date.now();
+  ctx.hub.emit("job:unacked", {
+    job: flight.job,
+    queue: flight.queue,
+    nodeId: ctx.nodeId,
+    startedAt: flight.startedAt,
+    endedAt: at,
+    durationMs: at - flight.startedAt,
+    outcome,
+    reason,
+  });
 }
 
 async function failMalformed(
