@@ -65,7 +65,9 @@ describe("a payload nested 10,000 levels deep (beyond JSON.stringify's stack) ne
     // A restart with the same node id finds nothing to take back.
     const again = node(redis.url, { nodeId: "fixed-node", queues: { deep: 1 }, workers: [Deep, Fine] });
     let recovered = 0;
-    again.on("jobs:recovered", (e) => void (recovered += e.count));
+    again.on("jobs:recovered", (e) => {
+      recovered += e.count;
+    });
     await again.start();
     expect(recovered).toBe(0);
     expect(ran).toBe(1);
