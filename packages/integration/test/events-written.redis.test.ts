@@ -42,7 +42,7 @@ describe("job events report only what was written", () => {
         unacked = e;
       });
       await verk.start();
-      await verk.enqueue({ class: "Gated" });
+      await verk.enqueue({ class: "Gated", queue: "q" });
       await until(started, 10_000, "the handler to start");
       // Another node recovered the job meanwhile (as after a missed heartbeat): its entry is gone.
       const [entry] = await redis.redis.lrange("inprogress:q:n1", 0, -1);
@@ -79,9 +79,9 @@ describe("job events report only what was written", () => {
       });
     });
     await verk.start();
-    await verk.enqueue({ class: "Ok" });
+    await verk.enqueue({ class: "Ok", queue: "q" });
     await until(() => inProgressAt.finished !== undefined);
-    await verk.enqueue({ class: "Bad" });
+    await verk.enqueue({ class: "Bad", queue: "q" });
     await until(() => inProgressAt.retry !== undefined);
     expect(inProgressAt).toEqual({ finished: 0, retry: 1 });
   });
