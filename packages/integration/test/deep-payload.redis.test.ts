@@ -89,5 +89,17 @@ describe("a payload nested 10,000 levels deep (beyond JSON.stringify's stack) ne
     await until(async () => (await redis.redis.keys("inprogress:*")).length === 0);
     expect(await redis.redis.llen("queue:deep")).toBe(0);
     expect(await redis.redis.zcard("dead")).toBe(0);
+    // The shared event log still gets the event, with the job summarised.
+    await until(async () => (await redis.redis.xlen("verk:events")) >= 2, 5_000, "published events");
+    const published = (await redis.redis.xrange("verk:events", "-", "+")).map(([, fields]) =>
+      JSON.parse(fields[1]!),
+    );
+    const done = published.find((e) => e.event === "job:finished");
+    expect(done?.payload.job).toEqual({
+      class: "DeepOk",
+      jid: "e".repeat(24),
+      queue: "deep",
+      unencodable: true,
+    });
   });
 });
