@@ -5,7 +5,9 @@ import { payloadTimestamp, type TimestampUnit } from "./time.js";
 
 /** The payload defaults a registered worker gives its jobs (its `queue` and `retry` options). */
 export interface JobDefaults {
+  /** The worker's `queue` option (a job without `queue` goes there). */
   readonly queue?: string | undefined;
+  /** The worker's `retry` option (a job without `retry` gets it). */
   readonly retry?: boolean | number | undefined;
 }
 
