@@ -3,6 +3,7 @@ import type { NewJob } from "./job.js";
 import { type JobDefaultsLookup, JobEncoder } from "./job-encoder.js";
 import type { VerkPlugin } from "./plugin.js";
 import { Producer, type ScheduledJob } from "./producer.js";
+import { checkPauseTarget, type PauseOptions } from "./queue-control.js";
 import type { VerkStore } from "./store.js";
 import type { TimestampUnit } from "./time.js";
 import type { JobProducer } from "./worker.js";
@@ -21,9 +22,10 @@ export interface ProducerSettings {
 }
 
 /**
- * The producer half of {@link Verk}: connecting, enqueue, bulk enqueue, schedule, bulk schedule,
- * worker defaults, and the "stopped" guard that turns store calls after `stop()` into a typed
- * `INVALID_STATE` error instead of a raw client error (`Connection is closed.`).
+ * The half of {@link Verk} that needs only the store: connecting, enqueue, bulk enqueue, schedule,
+ * bulk schedule, worker defaults, pause/resume, and the "stopped" guard that turns store calls
+ * after `stop()` into a typed `INVALID_STATE` error instead of a raw client error
+ * (`Connection is closed.`).
  */
 export abstract class VerkProducer implements JobProducer {
   /** The store; add-ons may use it. */
@@ -102,6 +104,37 @@ export abstract class VerkProducer implements JobProducer {
    */
   jobWithDefaults(job: NewJob): NewJob {
     return this.#encoder.withDefaults(job);
+  }
+
+  /**
+   * Pause `name` on every node (stored in the store, so it survives restarts). Running jobs finish.
+   * The queue must be known: run by this node, in the store's queues registry, with jobs, paused,
+   * or served by a live node (when the store can tell); else `UNKNOWN_QUEUE`, unless `{ force: true }`.
+   * @throws VerkError `UNKNOWN_QUEUE`, `INVALID_OPTION`, `INVALID_STATE` once stopped.
+   */
+  pauseQueue(name: string, options?: PauseOptions): Promise<void> {
+    return this.#setPaused(name, true, options);
+  }
+
+  /** Resume `name` on every node. Same rule for unknown queues as {@link VerkProducer.pauseQueue}. */
+  resumeQueue(name: string, options?: PauseOptions): Promise<void> {
+    return this.#setPaused(name, false, options);
+  }
+
+  /** The queue names this instance runs (none for a producer-only instance). */
+  protected abstract localQueues(): Iterable<string>;
+
+  /** Apply a pause or resume just stored to this instance's own runner of `name`. */
+  protected abstract applyPause(name: string, paused: boolean): void;
+
+  #setPaused(name: string, paused: boolean, options: PauseOptions | undefined): Promise<void> {
+    const action = paused ? "pause" : "resume";
+    return this.guard(`${action}Queue`, async () => {
+      await this.connect();
+      await checkPauseTarget(this.store, name, options, this.localQueues(), action);
+      await this.store.setPaused(name, paused);
+      this.applyPause(name, paused);
+    });
   }
 
   /** True once the store was closed by `stop()` (or a failed `start()`). */

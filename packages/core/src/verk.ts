@@ -15,7 +15,6 @@ import {
   resolveOptions,
   type VerkOptions,
 } from "./options.js";
-import { checkPauseTarget, type PauseOptions } from "./queue-control.js";
 import { type QueueInfo, QueueRunner, type RunningJob } from "./queue-runner.js";
 import { VerkProducer } from "./verk-producer.js";
 import { WorkerRegistry } from "./worker.js";
@@ -241,29 +240,14 @@ export class Verk extends VerkProducer {
     await this.#drain(runner, options.timeout ?? this.#options.shutdownTimeoutMs);
   }
 
-  /**
-   * Pause `name` on every node (stored in the store, so it survives restarts). Running jobs finish.
-   * The queue must be known: run by this node, in the store's queues registry, with jobs, paused,
-   * or served by a live node (when the store can tell); else `UNKNOWN_QUEUE`, unless `{ force: true }`.
-   * @throws VerkError `UNKNOWN_QUEUE`, `INVALID_OPTION`, `INVALID_STATE` once stopped.
-   */
-  pauseQueue(name: string, options?: PauseOptions): Promise<void> {
-    return this.#setPaused(name, true, options);
+  /** This node's queue names (for the known-queue rule of {@link VerkProducer.pauseQueue}). */
+  protected localQueues(): Iterable<string> {
+    return this.#options.queues.keys();
   }
 
-  /** Resume `name` on every node. Same rule for unknown queues as {@link Verk.pauseQueue}. */
-  resumeQueue(name: string, options?: PauseOptions): Promise<void> {
-    return this.#setPaused(name, false, options);
-  }
-
-  #setPaused(name: string, paused: boolean, options: PauseOptions | undefined): Promise<void> {
-    const action = paused ? "pause" : "resume";
-    return this.guard(`${action}Queue`, async () => {
-      await this.connect();
-      await checkPauseTarget(this.store, name, options, this.#options.queues.keys(), action);
-      await this.store.setPaused(name, paused);
-      this.#runners.get(name)?.setPaused(paused || this.#quiet);
-    });
+  /** Apply a stored pause or resume to this node's runner of `name`, if it runs one. */
+  protected applyPause(name: string, paused: boolean): void {
+    this.#runners.get(name)?.setPaused(paused || this.#quiet);
   }
 
   /** Every job running on this node now, across its queues. */
