@@ -1,7 +1,16 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { LogLevel, QueueOptions, VerkOptions, VerkPlugin, WorkerDefinition } from "@verk/core";
+import {
+  assertKnownKeys,
+  isVerkError,
+  type LogLevel,
+  type QueueOptions,
+  VERK_OPTION_KEYS,
+  type VerkOptions,
+  type VerkPlugin,
+  type WorkerDefinition,
+} from "@verk/core";
 import type { RedisStoreOptions } from "@verk/redis-store";
 import { CliError, UsageError } from "./util/errors.js";
 
@@ -17,7 +26,8 @@ export interface VerkConfig {
   namespace?: string;
   /**
    * Queues to run: name → concurrency or `{ concurrency, isolation, poolSize, resourceLimits, ... }`
-   * (see `QueueOptions` of `@verk/core`), or `"default:25,priority:10"`. (Default: `{ default: 10 }`)
+   * (see `QueueOptions` of `@verk/core`), or `"default:25,priority:10"`. Required by `verk work`
+   * unless `VERK_QUEUES` or `--queues` gives them. (Default: none)
    */
   queues?: Record<string, number | QueueOptions> | string;
   /**
@@ -44,6 +54,42 @@ export interface VerkConfig {
   redis?: Omit<RedisStoreOptions, "url" | "namespace" | "client">;
   /** Further `createVerk` options (e.g. `maxRetries`, `pollIntervalMs`). (Default: none) */
   verk?: Partial<Omit<VerkOptions, "store" | "queues" | "workers" | "plugins" | "logger" | "workerModule">>;
+}
+
+/** Every top-level key of a {@link VerkConfig} (`workerModule`: isolated queues). */
+export const CONFIG_KEYS = [
+  "redisUrl",
+  "namespace",
+  "queues",
+  "workers",
+  "plugins",
+  "stats",
+  "logLevel",
+  "jobLogLevel",
+  "shutdownTimeoutMs",
+  "redis",
+  "verk",
+  "workerModule",
+] as const satisfies readonly (keyof VerkConfig | "workerModule")[];
+
+/** Keys of the config's `verk` object: `createVerk` options the CLI does not set itself. */
+const CONFIG_VERK_KEYS = VERK_OPTION_KEYS.filter(
+  (key) => !["store", "queues", "workers", "plugins", "logger"].includes(key),
+);
+
+/**
+ * Reject unknown keys in a loaded config (top level and its `verk` object), naming the key, the
+ * closest known one and the file. A typo such as `queus` must not fall back to defaults silently.
+ * @throws CliError naming `path`.
+ */
+export function checkConfig(config: Record<string, unknown>, path: string): void {
+  try {
+    assertKnownKeys(config, CONFIG_KEYS, "config");
+    if (config.verk !== undefined) assertKnownKeys(config.verk, CONFIG_VERK_KEYS, "config.verk");
+  } catch (error) {
+    if (isVerkError(error)) throw new CliError(`${path}: ${error.message}`);
+    throw error;
+  }
 }
 
 /** Identity helper that types a JS config: `export default defineConfig({ ... })`. */
@@ -94,6 +140,7 @@ export async function loadConfig(cwd: string, explicit: string | undefined): Pro
   if (typeof config === "function") config = await (config as () => unknown)();
   if (!config || typeof config !== "object")
     throw new CliError(`${path} must export an object (export default { ... })`);
+  checkConfig(config as Record<string, unknown>, path);
   return { config: config as VerkConfig, path, dir: dirname(path) };
 }
 

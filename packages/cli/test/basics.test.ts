@@ -102,7 +102,9 @@ describe("verk: usage, help and errors", () => {
     expect(await redis().smembers("verk:paused")).toEqual([]);
     const unknown = await run(["pause", "nope"]);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain('unknown queue "nope" (known: low)');
+    expect(unknown.stderr).toContain(
+      'unknown queue "nope": no node serves it, it has no jobs and it is not paused (known: low)',
+    );
     const refused = await run(["clear", "low"]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("pass --yes");

@@ -13,7 +13,7 @@ export type VerkErrorCode =
   | "PAYLOAD_TOO_LARGE"
   /** A payload read from the store is not a valid Verk/Sidekiq job. */
   | "MALFORMED_PAYLOAD"
-  /** A queue named in a call is not running on this node. */
+  /** A queue named in a call is not running on this node, or (pause/resume) is not known anywhere. */
   | "UNKNOWN_QUEUE"
   /** A queue with that name already runs on this node. */
   | "QUEUE_EXISTS"
@@ -23,7 +23,7 @@ export type VerkErrorCode =
   | "DUPLICATE_WORKER"
   /** A `defineWorker` shortcut was used before the worker was given to `createVerk`. */
   | "WORKER_NOT_BOUND"
-  /** `start()` was called twice, or the instance is stopping/stopped. */
+  /** `start()` was called twice, or the instance is stopping/stopped (every store call after `stop()`). */
   | "INVALID_STATE"
   /** A job ran longer than its worker's `timeout`. */
   | "JOB_TIMEOUT"
@@ -80,15 +80,25 @@ export class JobTimeoutError extends VerkError {
   }
 }
 
-/** Recorded as a job failure when no worker is registered for the job's class. */
+/**
+ * Recorded as a job failure when no worker is registered for the job's class. The job then follows
+ * its `retry` field (retried, so that a later deploy can run it); a payload without `retry` is
+ * dropped, as Sidekiq does, and `dropped` says so in the message.
+ */
 export class UnknownWorkerError extends VerkError {
-  constructor(className: string) {
+  /** True when the job was dropped because its payload has no `retry` field. */
+  readonly dropped: boolean;
+
+  constructor(className: string, dropped = false) {
     super(
       "UNKNOWN_WORKER",
-      `no worker registered for class "${className}" on this node; the job will be retried so a later deploy can run it`,
+      dropped
+        ? `no worker registered for class "${className}" on this node, and the payload has no "retry" field: the job was dropped, as Sidekiq does (producers should write "retry": true to have such jobs retried)`
+        : `no worker registered for class "${className}" on this node`,
       { field: "class" },
     );
     this.name = "UnknownWorkerError";
+    this.dropped = dropped;
   }
 }
 

@@ -13,13 +13,23 @@ export interface JobEventBase {
   readonly startedAt: number;
 }
 
-/** The lifecycle events of a Verk node, by name. Add-ons (`@verk/events`, `@verk/stats`) consume these. */
+/**
+ * The lifecycle events of a Verk node, by name. Add-ons (`@verk/events`, `@verk/stats`) consume these.
+ * Every `job:started` is followed by exactly one of `job:finished`, `job:failed` or `job:unacked`
+ * (unless the node stops hard and puts the job back), each emitted only after the store write it
+ * reports landed.
+ */
 export interface VerkEventMap {
   /** A job was fetched and its handler is about to run. */
   "job:started": JobEventBase;
-  /** A job's handler resolved and the job was acknowledged. */
+  /** A job's handler resolved **and its ack was written** (the job left this node's in-progress list). */
   "job:finished": JobEventBase & { readonly finishedAt: number; readonly durationMs: number };
-  /** A job's handler failed (threw, rejected, timed out, or no worker exists). `outcome` says where it went. */
+  /**
+   * A job's handler failed (threw, rejected, timed out, or no worker exists) **and its outcome was
+   * written**: `outcome` says where it went (`retry` set, `dead` set, or `discard`ed: `retry: false`,
+   * `dead: false`, or an unknown class whose payload has no `retry`, as Sidekiq drops those;
+   * `error` then is an `UnknownWorkerError` with `dropped: true` saying so).
+   */
   "job:failed": JobEventBase & {
     readonly error: unknown;
     readonly failedAt: number;
@@ -36,6 +46,19 @@ export interface VerkEventMap {
   };
   /** A failed job was moved to the dead set (its retries ran out). */
   "job:dead": JobEventBase & { readonly failedJob: JobPayload; readonly error: unknown };
+  /**
+   * A job's run ended but its outcome was **not** written. `outcome` is what the run would have
+   * written (`"ack"` after a handler that resolved). `reason`: `"not-in-progress"`: the job was no
+   * longer in this node's in-progress list (another node recovered it; it runs again there);
+   * `"gave-up"`: the write kept failing until the queue stopped; the job stays in the in-progress
+   * list and is put back by recovery, so it runs again.
+   */
+  "job:unacked": JobEventBase & {
+    readonly endedAt: number;
+    readonly durationMs: number;
+    readonly outcome: "ack" | "retry" | "dead" | "discard";
+    readonly reason: "not-in-progress" | "gave-up";
+  };
   /** A payload that is not a valid job was moved to the dead set with its raw bytes. */
   "job:malformed": {
     readonly queue: string;
@@ -56,7 +79,10 @@ export interface VerkEventMap {
   "node:down": { readonly nodeId: string; readonly reason: "stopped" | "expired" };
   /** In-progress jobs of a node were moved back to their queues. */
   "jobs:recovered": { readonly nodeId: string; readonly fromNodeId: string; readonly count: number };
-  /** Something went wrong outside any job (a fetch failed, Redis went away, a listener threw). */
+  /**
+   * Something went wrong outside any job's own outcome: a fetch or store write failed, Redis went
+   * away, a listener threw (`context: "listener:<event>"`), a worker's backoff threw (`"backoff"`).
+   */
   error: { readonly error: unknown; readonly context: string; readonly queue?: string };
 }
 

@@ -32,6 +32,7 @@ export {
 } from "./errors.js";
 export type { JobEventBase, VerkEventMap, VerkEventName, VerkListener } from "./events.js";
 export { EventHub } from "./events.js";
+export { planFailureOrDeadLetter, UNENCODABLE_CLASS } from "./failure-plan.js";
 export { generateJid, generateNodeId } from "./ids.js";
 export { WorkerCrashedError } from "./isolation/crash.js";
 export type {
@@ -48,7 +49,10 @@ export {
 } from "./isolation/options.js";
 export type { JobPayload, NewJob } from "./job.js";
 export { buildPayload, displayClass, encodePayload, MAX_ERROR_MESSAGE_LENGTH, parsePayload } from "./job.js";
+export type { JobDefaults } from "./job-encoder.js";
 export { MALFORMED_CLASS, malformedEntry } from "./job-execution.js";
+export type { JsonArgsCheck, JsonCompatible, JsonPrimitive, JsonValue } from "./json-value.js";
+export { assertJsonValue, MAX_JSON_DEPTH } from "./json-value.js";
 export { assertKnownKeys, closestName } from "./known-keys.js";
 export type { KeepAliveWorkerData } from "./liveness/keep-alive.js";
 export { livenessLoops } from "./liveness/node-liveness.js";
@@ -66,7 +70,11 @@ export { consoleLogger } from "./logger.js";
 export { MemoryStore } from "./memory-store.js";
 export type { NodeHandle } from "./node-handle.js";
 export type { QueueOptions, VerkOptions } from "./options.js";
+export { DEAD_OPTION_KEYS, QUEUE_OPTION_KEYS, VERK_OPTION_KEYS } from "./options.js";
 export type { EnqueueKind, EnqueueOperation, PerformInfo, VerkPlugin } from "./plugin.js";
+export type { ScheduledJob } from "./producer.js";
+export type { PauseOptions } from "./queue-control.js";
+export { findUnknownQueue } from "./queue-control.js";
 export type { QueueInfo, QueueStatus, RunningJob } from "./queue-info.js";
 export type { BackoffFn, FailurePolicy } from "./retry.js";
 export {
@@ -77,7 +85,9 @@ export {
   describeError,
   maxRetries,
   planFailure,
+  UnencodablePayloadError,
 } from "./retry.js";
+export { MIN_EPOCH_MS, resolveRunAt, runAtAfter } from "./run-at.js";
 export type {
   ControlMessage,
   DeadSetLimits,
@@ -95,5 +105,16 @@ export type { TimestampUnit } from "./time.js";
 export { nowSeconds, payloadTimestamp, sleep, timestampToMs, toSeconds } from "./time.js";
 export type { StopOptions, VerkState } from "./verk.js";
 export { createVerk, Verk } from "./verk.js";
-export type { JobContext, JobProducer, PerformFn, WorkerDefinition, WorkerOptions } from "./worker.js";
-export { defineWorker, WorkerRegistry } from "./worker.js";
+export type { ProducerSettings } from "./verk-producer.js";
+export { VerkProducer } from "./verk-producer.js";
+export type {
+  EnqueueOptions,
+  JobContext,
+  JobProducer,
+  PerformFn,
+  WorkerCall,
+  WorkerDefinition,
+  WorkerOptions,
+} from "./worker.js";
+export { defineWorker, WORKER_OPTION_KEYS, WorkerRegistry } from "./worker.js";
+export { ENQUEUE_OPTION_KEYS } from "./worker-shortcuts.js";

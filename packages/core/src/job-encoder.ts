@@ -3,19 +3,52 @@ import { buildPayload, encodePayload, type JobPayload, type NewJob } from "./job
 import type { EncodedJob } from "./store.js";
 import { payloadTimestamp, type TimestampUnit } from "./time.js";
 
+/** The payload defaults a registered worker gives its jobs (its `queue` and `retry` options). */
+export interface JobDefaults {
+  /** The worker's `queue` option (a job without `queue` goes there). */
+  readonly queue?: string | undefined;
+  /** The worker's `retry` option (a job without `retry` gets it). */
+  readonly retry?: boolean | number | undefined;
+}
+
+/** Finds the defaults of a job class: the options of the worker registered for it, if any. */
+export type JobDefaultsLookup = (className: string) => JobDefaults | undefined;
+
 /**
- * Validates and serialises jobs for a producer: builds the Sidekiq payload, stamps times in the
- * configured unit, and enforces `maxPayloadBytes`. Errors name the field, prefixed with
+ * Validates and serialises jobs for a producer: fills `queue`/`retry` from the registered
+ * worker's options where the job leaves them out, builds the Sidekiq payload, stamps times in
+ * the configured unit, and enforces `maxPayloadBytes`. Errors name the field, prefixed with
  * `jobs[i]` for bulk calls. Building and encoding are two steps so that plugins
  * (`aroundEnqueue`) can add fields in between. @internal
  */
 export class JobEncoder {
   readonly #maxPayloadBytes: number;
   readonly #timestamps: TimestampUnit;
+  readonly #defaults: JobDefaultsLookup;
 
-  constructor(maxPayloadBytes: number, timestamps: TimestampUnit) {
+  constructor(
+    maxPayloadBytes: number,
+    timestamps: TimestampUnit,
+    defaults: JobDefaultsLookup = () => undefined,
+  ) {
     this.#maxPayloadBytes = maxPayloadBytes;
     this.#timestamps = timestamps;
+    this.#defaults = defaults;
+  }
+
+  /**
+   * `job` with the registered worker's `queue` and `retry` filled in where it leaves them out
+   * (the same object when nothing is missing or no worker is registered for its class).
+   */
+  withDefaults(job: NewJob): NewJob {
+    if (job === null || typeof job !== "object") return job;
+    if (job.queue !== undefined && job.retry !== undefined) return job;
+    const defaults = typeof job.class === "string" ? this.#defaults(job.class) : undefined;
+    if (defaults === undefined) return job;
+    const queue = job.queue ?? defaults.queue;
+    const retry = job.retry ?? defaults.retry;
+    if (queue === job.queue && retry === job.retry) return job;
+    return { ...job, queue, retry };
   }
 
   /** The payload of a job to push onto its queue (with `enqueued_at`). `field` is `"job"` or `"jobs[i]"`. */
@@ -49,7 +82,7 @@ export class JobEncoder {
 
   #build(job: NewJob, field: string): JobPayload {
     try {
-      return buildPayload(job, payloadTimestamp(this.#timestamps));
+      return buildPayload(this.withDefaults(job), payloadTimestamp(this.#timestamps));
     } catch (error) {
       if (field !== "job" && error instanceof VerkError) {
         throw new VerkError(error.code, error.message.replace("invalid job:", `invalid job ${field}:`), {

@@ -1,12 +1,13 @@
 import { isUtf8 } from "node:buffer";
 import type { RunnerContext } from "./context.js";
+import { UnknownWorkerError } from "./errors.js";
 import type { ExecutionResult, JobExecutor, RemoteFailure } from "./executor.js";
+import { planFailureOrDeadLetter } from "./failure-plan.js";
 import { generateJid } from "./ids.js";
 import type { InFlightJob } from "./in-flight-job.js";
 import { parsePayload } from "./job.js";
 import { persist } from "./persist.js";
 import type { PerformInfo, VerkPlugin } from "./plugin.js";
-import { planFailure } from "./retry.js";
 import { nowSeconds } from "./time.js";
 
 type PerformHook = NonNullable<VerkPlugin["aroundPerform"]>;
@@ -102,11 +103,15 @@ export async function executeJob(
   if (flight.abandoned) return;
   if (result.ok) {
     const acked = await persist(ctx, "ack", queue, () => ctx.store.ack(queue, nodeId, raw), giveUp);
-    if (acked === false) {
-      ctx.logger.warn(
-        { queue, jid: job.jid, class: job.class, nodeId },
-        `late ack: the job was no longer in this node's in-progress list (${lateCause(ctx, flight)})`,
-      );
+    if (acked !== true) {
+      if (acked === false) {
+        ctx.logger.warn(
+          { queue, jid: job.jid, class: job.class, nodeId },
+          `late ack: the job was no longer in this node's in-progress list (${lateCause(ctx, flight)})`,
+        );
+      }
+      emitUnacked(ctx, flight, "ack", acked === false ? "not-in-progress" : "gave-up");
+      return;
     }
     if (hub.has("job:finished")) {
       const finishedAt = Date.now();
@@ -127,7 +132,7 @@ export async function executeJob(
 async function recordFailure(
   ctx: RunnerContext,
   flight: InFlightJob,
-  error: unknown,
+  cause: unknown,
   giveUp: () => boolean,
   remote?: RemoteFailure,
 ): Promise<void> {
@@ -137,18 +142,30 @@ async function recordFailure(
   const options = remote ? remote.worker : worker?.options;
   const remoteDelay = remote?.backoffSeconds;
   // As Sidekiq: a payload without `retry` takes the worker's option (default true) and keeps it;
-  // with no worker to ask (unknown class), such a job is dropped.
-  const planned =
-    job.retry === undefined || job.retry === null
-      ? { ...job, retry: options ? (options.retry ?? true) : false }
-      : job;
-  const { payload, outcome } = planFailure(planned, error, {
-    defaultMaxRetries: ctx.maxRetries,
-    deadLimits: ctx.dead,
-    backoff: remote ? (remoteDelay === undefined ? undefined : () => remoteDelay) : worker?.options.backoff,
-    now: nowSeconds(),
-    timestamps: ctx.timestamps,
-  });
+  // with no worker to ask (unknown class), such a job is dropped, with a warning saying so.
+  const noRetryField = job.retry === undefined || job.retry === null;
+  const planned = noRetryField ? { ...job, retry: options ? (options.retry ?? true) : false } : job;
+  const failure = options === undefined && noRetryField ? new UnknownWorkerError(job.class, true) : cause;
+  const { payload, outcome } = planFailureOrDeadLetter(
+    planned,
+    failure,
+    {
+      defaultMaxRetries: ctx.maxRetries,
+      deadLimits: ctx.dead,
+      backoff: remote ? (remoteDelay === undefined ? undefined : () => remoteDelay) : worker?.options.backoff,
+      now: nowSeconds(),
+      timestamps: ctx.timestamps,
+      onBackoffError: (backoffError) => {
+        ctx.logger.error(
+          { queue, jid: job.jid, class: job.class, err: backoffError },
+          `the backoff of ${job.class} threw; the default backoff is used`,
+        );
+        ctx.hub.emit("error", { error: backoffError, context: "backoff", queue });
+      },
+    },
+    queue,
+    raw,
+  );
   const written = await persist(
     ctx,
     "fail",
@@ -156,19 +173,26 @@ async function recordFailure(
     () => ctx.store.fail(queue, ctx.nodeId, raw, outcome),
     giveUp,
   );
-  if (written === false) {
-    ctx.logger.warn(
-      { queue, jid: job.jid, class: job.class, nodeId: ctx.nodeId },
-      `late failure: the job was no longer in this node's in-progress list (${lateCause(ctx, flight)}); nothing written`,
-    );
+  if (written !== true) {
+    if (written === false) {
+      ctx.logger.warn(
+        { queue, jid: job.jid, class: job.class, nodeId: ctx.nodeId },
+        `late failure: the job was no longer in this node's in-progress list (${lateCause(ctx, flight)}); nothing written`,
+      );
+    }
+    emitUnacked(ctx, flight, outcome.kind, written === false ? "not-in-progress" : "gave-up");
     return;
   }
   const failedAt = Date.now();
   const base = { job, queue, nodeId: ctx.nodeId, startedAt: flight.startedAt };
-  ctx.logger.info({ queue, err: error }, `${job.class} ${job.jid} failed (${outcome.kind})`);
+  // A job that leaves for good (dead or dropped) is worth a warning; a retry is routine.
+  ctx.logger[outcome.kind === "retry" ? "info" : "warn"](
+    { queue, jid: job.jid, err: failure },
+    `${job.class} ${job.jid} failed (${outcome.kind})`,
+  );
   ctx.hub.emit("job:failed", {
     ...base,
-    error,
+    error: failure,
     failedAt,
     durationMs: failedAt - flight.startedAt,
     outcome: outcome.kind,
@@ -179,11 +203,32 @@ async function recordFailure(
       ...base,
       failedJob: payload,
       retryAt: Math.round(outcome.at * 1000),
-      error,
+      error: failure,
     });
   } else if (outcome.kind === "dead") {
-    ctx.hub.emit("job:dead", { ...base, failedJob: payload, error });
+    ctx.hub.emit("job:dead", { ...base, failedJob: payload, error: failure });
   }
+}
+
+/** Report a run whose outcome was not written (see the `job:unacked` event). */
+function emitUnacked(
+  ctx: RunnerContext,
+  flight: InFlightJob,
+  outcome: "ack" | "retry" | "dead" | "discard",
+  reason: "not-in-progress" | "gave-up",
+): void {
+  if (!ctx.hub.has("job:unacked")) return;
+  const at = Date.now();
+  ctx.hub.emit("job:unacked", {
+    job: flight.job,
+    queue: flight.queue,
+    nodeId: ctx.nodeId,
+    startedAt: flight.startedAt,
+    endedAt: at,
+    durationMs: at - flight.startedAt,
+    outcome,
+    reason,
+  });
 }
 
 async function failMalformed(

@@ -1,5 +1,6 @@
 import { invalidJob, VerkError } from "./errors.js";
 import { generateJid } from "./ids.js";
+import { assertJsonValue } from "./json-value.js";
 import { nowSeconds } from "./time.js";
 
 /**
@@ -39,26 +40,38 @@ export interface JobPayload {
   [field: string]: unknown;
 }
 
-/** A job to enqueue or schedule. Only `class` and `queue` are required. */
+/**
+ * A job to enqueue or schedule. Only `class` is required. Through a Verk instance, a field left
+ * out takes the option of the worker registered for `class` on that instance (its `queue`,
+ * `retry`); a field given always wins.
+ */
 export interface NewJob {
   /** Worker name. Required. */
   class: string;
-  /** Queue name. Required. */
-  queue: string;
-  /** Arguments; must be a JSON array. (Default: `[]`) */
+  /** Queue name. (Default: the registered worker's `queue` option, else `"default"`, as in Sidekiq) */
+  queue?: string;
+  /**
+   * Arguments: an array of JSON values (strings, finite numbers, booleans, `null`, arrays and
+   * plain objects of them); anything else is rejected with `INVALID_JOB` naming it. (Default: `[]`)
+   */
   args?: unknown[];
   /** Job id; generated when absent. */
   jid?: string;
-  /** Retry policy. (Default: `true`, i.e. 25 retries) */
+  /** Retry policy. (Default: the registered worker's `retry` option, else `true`, i.e. 25 retries) */
   retry?: boolean | number;
-  /** Extra payload fields, kept as they are. */
+  /** Extra payload fields (JSON values), kept as they are. */
   [field: string]: unknown;
 }
 
 /** Maximum length of `error_message`, as in Sidekiq. */
 export const MAX_ERROR_MESSAGE_LENGTH = 10_000;
 
-/** Validate a {@link NewJob} and build its full payload (without `enqueued_at`). Throws `INVALID_JOB`. */
+/**
+ * Validate a {@link NewJob} and build its full payload (without `enqueued_at`). A missing
+ * `queue` is `"default"` and a missing `retry` is `true` (worker options are applied before, by
+ * the Verk instance). `args` and extra fields must be JSON values (see `assertJsonValue`).
+ * @throws VerkError `INVALID_JOB` naming the field, e.g. `args[1].when: Date is not a JSON value`.
+ */
 export function buildPayload(job: NewJob, now: number = nowSeconds()): JobPayload {
   if (job === null || typeof job !== "object" || Array.isArray(job)) {
     throw new VerkError("INVALID_JOB", "invalid job: expected an object like { class, queue, args }", {
@@ -68,11 +81,13 @@ export function buildPayload(job: NewJob, now: number = nowSeconds()): JobPayloa
   if (typeof job.class !== "string" || job.class.length === 0) {
     throw invalidJob("class", "must be a non-empty string (the worker name)");
   }
-  if (typeof job.queue !== "string" || job.queue.length === 0) {
+  const queue = job.queue === undefined ? "default" : job.queue;
+  if (typeof queue !== "string" || queue.length === 0) {
     throw invalidJob("queue", "must be a non-empty string");
   }
   const args = job.args === undefined ? [] : job.args;
   if (!Array.isArray(args)) throw invalidJob("args", `must be an array, got ${describe(args)}`);
+  assertJsonValue(args, "args");
   if (job.jid !== undefined && (typeof job.jid !== "string" || job.jid.length === 0)) {
     throw invalidJob("jid", "must be a non-empty string");
   }
@@ -84,7 +99,7 @@ export function buildPayload(job: NewJob, now: number = nowSeconds()): JobPayloa
   // `delete`, which leaves the object in dictionary mode (slow to extend and to stringify).
   const payload: JobPayload = {
     class: job.class,
-    queue: job.queue,
+    queue,
     args,
     jid: job.jid ?? generateJid(),
     retry,
@@ -101,7 +116,10 @@ export function buildPayload(job: NewJob, now: number = nowSeconds()): JobPayloa
       case "at": // a client-side input in Sidekiq, never stored
         break;
       default:
-        if (Object.hasOwn(job, key)) payload[key] = job[key];
+        if (Object.hasOwn(job, key) && job[key] !== undefined) {
+          assertJsonValue(job[key], key);
+          payload[key] = job[key];
+        }
     }
   }
   return payload;

@@ -1,11 +1,14 @@
 import { invalidOption } from "./errors.js";
 import { generateNodeId } from "./ids.js";
 import {
+  NODE_ISOLATION_KEYS,
   type NodeIsolationOptions,
+  QUEUE_ISOLATION_KEYS,
   type QueueIsolationOptions,
   type ResolvedIsolation,
   resolveIsolation,
 } from "./isolation/options.js";
+import { assertKnownKeys } from "./known-keys.js";
 import { type LivenessOptions, resolveLiveness } from "./liveness/options.js";
 import { consoleLogger, type Logger, type LogLevel } from "./logger.js";
 import type { VerkPlugin } from "./plugin.js";
@@ -103,10 +106,11 @@ export interface ResolvedOptions {
   isolation: ResolvedIsolation;
 }
 
-/** Validate a queue name and concurrency; throws `INVALID_OPTION` naming the field. */
+/** Validate a queue name and concurrency (and the keys of a {@link QueueOptions}); throws `INVALID_OPTION` naming the field. */
 export function resolveConcurrency(name: string, value: number | QueueOptions, field: string): number {
   if (typeof name !== "string" || name.length === 0)
     throw invalidOption(field, "queue names must be non-empty");
+  if (typeof value === "object" && value !== null) assertKnownKeys(value, QUEUE_OPTION_KEYS, field);
   const concurrency = typeof value === "number" ? value : value?.concurrency;
   if (!Number.isInteger(concurrency) || (concurrency as number) < 1) {
     throw invalidOption(field, `concurrency must be an integer >= 1, got ${JSON.stringify(concurrency)}`);
@@ -125,10 +129,55 @@ function positive(field: string, value: number | undefined, fallback: number, al
   return value;
 }
 
-/** Apply defaults and validate; throws `INVALID_OPTION` naming the field. */
+/**
+ * Every key `createVerk` accepts. `workerModule` belongs to isolated queues (their branch adds
+ * its type); listing it here keeps both changes mergeable.
+ */
+export const VERK_OPTION_KEYS = [
+  "store",
+  "queues",
+  "workers",
+  "nodeId",
+  "logger",
+  "logLevel",
+  "shutdownTimeoutMs",
+  "maxRetries",
+  "dead",
+  "pollIntervalMs",
+  "fetchBlockMs",
+  "controlSyncMs",
+  "maxPayloadBytes",
+  "plugins",
+  "maxFetchPayloadBytes",
+  "containUncaught",
+  "timestamps",
+  "liveness",
+  ...NODE_ISOLATION_KEYS,
+] as const satisfies readonly (keyof VerkOptions)[];
+
+/** Every key of a {@link QueueOptions} object (`isolation`, `poolSize`, `resourceLimits`: isolated queues). */
+export const QUEUE_OPTION_KEYS = [
+  "concurrency",
+  ...QUEUE_ISOLATION_KEYS,
+] as const satisfies readonly (keyof QueueOptions)[];
+
+/** Every key of `dead`. */
+export const DEAD_OPTION_KEYS = [
+  "maxJobs",
+  "maxAgeSeconds",
+] as const satisfies readonly (keyof DeadSetLimits)[];
+
+// Compile-time check that no option of VerkOptions is missing from VERK_OPTION_KEYS.
+type Unlisted = Exclude<keyof VerkOptions, (typeof VERK_OPTION_KEYS)[number]>;
+const everyOptionListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyOptionListed;
+
+/** Apply defaults and validate; throws `INVALID_OPTION` naming the field (unknown keys too, with the closest known one). */
 export function resolveOptions(options: VerkOptions): ResolvedOptions {
   if (!options || typeof options !== "object")
     throw invalidOption("options", "createVerk needs an options object");
+  assertKnownKeys(options, VERK_OPTION_KEYS, "createVerk");
+  if (options.dead !== undefined) assertKnownKeys(options.dead, DEAD_OPTION_KEYS, "dead");
   const store = options.store;
   if (!store || typeof store.push !== "function" || typeof store.openQueue !== "function") {
     throw invalidOption("store", "must be a Verk store, e.g. redisStore({ url }) from @verk/redis-store");

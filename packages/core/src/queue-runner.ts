@@ -197,8 +197,9 @@ export class QueueRunner {
       this.#running--;
       this.#signal();
     };
+    // The slot is freed by `release` once the handler's body ended: for a timed-out in-process
+    // handler that is when it finally returns, possibly after its failure was written.
     executeJob(this.#ctx, flight, this.#executor, () => this.#giveUp, release).finally(() => {
-      release();
       this.#inFlight.delete(flight);
       this.#signal();
       this.#settlePause();

@@ -12,7 +12,8 @@ export const DEFAULT_DEAD_LIMITS: DeadSetLimits = { maxJobs: 10_000, maxAgeSecon
 
 /**
  * A custom backoff: seconds to wait before retry number `count` (0 after the first failure).
- * Return `undefined` to use the default.
+ * Return `undefined` (or anything but a finite number >= 0) to use the default; a backoff that
+ * throws also gets the default, and the node emits an `error` event (context `"backoff"`).
  */
 export type BackoffFn = (count: number, error: unknown, job: JobPayload) => number | undefined;
 
@@ -40,6 +41,11 @@ export interface FailurePolicy {
   now: number;
   /** Unit of `failed_at`/`retried_at` (scores stay in seconds). (Default: `"seconds"`) */
   timestamps?: TimestampUnit;
+  /**
+   * Called when `backoff` throws; the default delay is used then. (Default: none, the error is
+   * ignored)
+   */
+  onBackoffError?: ((error: unknown) => void) | undefined;
 }
 
 /** Error class and message as Sidekiq records them. */
@@ -75,11 +81,22 @@ export function compressBacktrace(stack: string, limit: boolean | number): strin
   return `${b64.replace(/.{60}/g, "$&\n")}${b64.length % 60 === 0 ? "" : "\n"}`;
 }
 
+function customBackoff(policy: FailurePolicy, count: number, error: unknown, payload: JobPayload): unknown {
+  if (policy.backoff === undefined) return undefined;
+  try {
+    return policy.backoff(count, error, payload);
+  } catch (backoffError) {
+    policy.onBackoffError?.(backoffError);
+    return undefined;
+  }
+}
+
 /**
  * Decide what happens to a failed job, with Sidekiq's semantics: update `retry_count`,
  * `failed_at`/`retried_at`, `error_message`, `error_class`; retry while `retry_count < max`,
  * else the dead set (or discard when `retry: false` or `dead: false`).
  * Returns the updated payload (also for a discard) and the outcome.
+ * @throws UnencodablePayloadError when the updated payload cannot be encoded as JSON.
  */
 export function planFailure(
   job: JobPayload,
@@ -105,16 +122,36 @@ export function planFailure(
   if (job.retry === false) return { payload, outcome: { kind: "discard" } };
   const count = payload.retry_count as number;
   if (count < maxRetries(job, policy.defaultMaxRetries)) {
-    const custom = policy.backoff?.(count, error, payload);
+    const custom = customBackoff(policy, count, error, payload);
     const delay =
       typeof custom === "number" && Number.isFinite(custom) && custom >= 0
         ? custom
         : defaultBackoffSeconds(count);
-    return { payload, outcome: { kind: "retry", raw: JSON.stringify(payload), at: policy.now + delay } };
+    return { payload, outcome: { kind: "retry", raw: encodeFailed(payload), at: policy.now + delay } };
   }
   if (job.dead === false) return { payload, outcome: { kind: "discard" } };
   return {
     payload,
-    outcome: { kind: "dead", raw: JSON.stringify(payload), at: policy.now, limits: policy.deadLimits },
+    outcome: { kind: "dead", raw: encodeFailed(payload), at: policy.now, limits: policy.deadLimits },
   };
+}
+
+/**
+ * Thrown by {@link planFailure} when the failed payload cannot be encoded as JSON again (e.g. args
+ * nested thousands of levels deep, written by another producer, overflow `JSON.stringify`'s stack).
+ */
+export class UnencodablePayloadError extends Error {
+  constructor(cause: unknown) {
+    const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super(`the failure payload cannot be encoded as JSON (${reason})`, { cause });
+    this.name = "UnencodablePayloadError";
+  }
+}
+
+function encodeFailed(payload: JobPayload): string {
+  try {
+    return JSON.stringify(payload);
+  } catch (cause) {
+    throw new UnencodablePayloadError(cause);
+  }
 }

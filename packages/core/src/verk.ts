@@ -1,12 +1,11 @@
 import type { RunnerContext } from "./context.js";
 import { ControlSync } from "./control-sync.js";
 import { DuePoller } from "./due-poller.js";
-import { invalidOption, VerkError } from "./errors.js";
+import { VerkError } from "./errors.js";
 import { EventHub, type VerkEventMap, type VerkEventName, type VerkListener } from "./events.js";
 import { IsolationRuntime } from "./isolation/runtime.js";
-import type { JobPayload, NewJob } from "./job.js";
-import { JobEncoder } from "./job-encoder.js";
 import { holdUncaughtGuard } from "./job-scope.js";
+import { assertKnownKeys } from "./known-keys.js";
 import { type RunningLiveness, startLiveness } from "./liveness/attach.js";
 import { resolveLiveness } from "./liveness/options.js";
 import { assertNoLiveTwin } from "./liveness/twin.js";
@@ -19,13 +18,11 @@ import {
   resolveOptions,
   type VerkOptions,
 } from "./options.js";
-import type { VerkPlugin } from "./plugin.js";
-import { produceWithHooks } from "./produce.js";
 import type { QueueInfo, RunningJob } from "./queue-info.js";
 import { QueueRunner } from "./queue-runner.js";
-import type { VerkStore } from "./store.js";
-import { toEpochMs, toSeconds } from "./time.js";
-import { type JobProducer, WorkerRegistry } from "./worker.js";
+import type { StoreContext } from "./store.js";
+import { VerkProducer } from "./verk-producer.js";
+import { WorkerRegistry } from "./worker.js";
 
 /** The lifecycle state of a {@link Verk} instance. */
 export type VerkState = "idle" | "starting" | "running" | "stopping" | "stopped";
@@ -36,30 +33,29 @@ export interface StopOptions {
   timeout?: number;
 }
 
+const STOP_OPTION_KEYS = ["timeout"] as const satisfies readonly (keyof StopOptions)[];
+
 /**
- * A Verk node: enqueues jobs, and when started runs its queues. Create it with {@link createVerk}.
- * A producer-only instance (no queues) can enqueue without `start()`; it connects on first use.
+ * A Verk node: enqueues jobs (see {@link VerkProducer}), and when started runs its queues. Create
+ * it with {@link createVerk}. A producer-only instance (no queues) can enqueue without `start()`;
+ * it connects on first use. After `stop()` every call that needs the store rejects with
+ * `INVALID_STATE` (create a new instance to produce again).
  */
-export class Verk implements JobProducer {
+export class Verk extends VerkProducer {
   /** This node's identity. */
   readonly nodeId: string;
-  /** The store; add-ons may use it. */
-  readonly store: VerkStore;
   /** The logger. */
   readonly logger: Logger;
   readonly #options: ResolvedOptions;
   readonly #hub: EventHub;
-  readonly #registry = new WorkerRegistry();
+  readonly #registry: WorkerRegistry;
   readonly #runners = new Map<string, QueueRunner>();
   readonly #ctx: RunnerContext;
   readonly #control: ControlSync;
-  readonly #encoder: JobEncoder;
-  readonly #enqueueHooks: NonNullable<VerkPlugin["aroundEnqueue"]>[];
   #poller: DuePoller | undefined;
   #externalScheduler = false;
   #state: VerkState = "idle";
   #quiet = false;
-  #connecting: Promise<void> | undefined;
   #detach: (() => Promise<void>) | undefined;
   #startedAt = 0;
   #releaseGuard: (() => void) | undefined;
@@ -68,15 +64,21 @@ export class Verk implements JobProducer {
 
   /** Use {@link createVerk}. */
   constructor(options: VerkOptions) {
-    this.#options = resolveOptions(options);
-    const { store, nodeId, logger } = this.#options;
+    const resolved = resolveOptions(options);
+    const registry = new WorkerRegistry();
+    super({
+      ...resolved,
+      defaults: (name) => {
+        const worker = registry.get(name)?.options;
+        return worker === undefined ? undefined : { queue: worker.queue, retry: worker.retry };
+      },
+    });
+    this.#options = resolved;
+    this.#registry = registry;
+    const { store, nodeId, logger, plugins } = resolved;
     this.nodeId = nodeId;
-    this.store = store;
     this.logger = logger;
     this.#hub = new EventHub(logger);
-    this.#encoder = new JobEncoder(this.#options.maxPayloadBytes, this.#options.timestamps);
-    const plugins = this.#options.plugins;
-    this.#enqueueHooks = plugins.flatMap((p) => (p.aroundEnqueue ? [p.aroundEnqueue.bind(p)] : []));
     const performHooks = plugins.flatMap((p) => (p.aroundPerform ? [p.aroundPerform.bind(p)] : []));
     for (const worker of this.#options.workers) {
       this.#registry.add(worker);
@@ -124,22 +126,17 @@ export class Verk implements JobProducer {
     return this.#registry.names();
   }
 
-  /** Turn the built-in due-job poller off; used by `@verk/scheduler`, which promotes due jobs itself. */
-  useExternalScheduler(): void {
-    this.#externalScheduler = true;
-  }
-
-  /** Connect the store (idempotent). `enqueue` and `start` call it for you. */
-  connect(): Promise<void> {
-    const context = {
+  /** Where the store reports its warnings: this node's logger and `error` events. */
+  protected storeContext(): StoreContext {
+    return {
       logger: this.logger,
       report: (error: unknown, context: string) => this.#hub.emit("error", { error, context }),
     };
-    this.#connecting ??= this.store.connect(context).catch((error: unknown) => {
-      this.#connecting = undefined;
-      throw error;
-    });
-    return this.#connecting;
+  }
+
+  /** Turn the built-in due-job poller off; used by `@verk/scheduler`, which promotes due jobs itself. */
+  useExternalScheduler(): void {
+    this.#externalScheduler = true;
   }
 
   /**
@@ -161,6 +158,7 @@ export class Verk implements JobProducer {
     } catch (error) {
       // Nothing started: don't talk to a store that could not connect (its commands would wait).
       this.#state = "stopped";
+      this.markClosed();
       await this.store.close().catch(() => {});
       throw error;
     }
@@ -174,6 +172,7 @@ export class Verk implements JobProducer {
       const recovered = await this.store.recoverNode(this.nodeId);
       if (recovered > 0) {
         this.logger.warn(
+          { nodeId: this.nodeId, count: recovered },
           `put ${recovered} job(s) left in progress by an earlier run of node ${this.nodeId} back`,
         );
         this.#hub.emit("jobs:recovered", { nodeId: this.nodeId, fromNodeId: this.nodeId, count: recovered });
@@ -194,22 +193,7 @@ export class Verk implements JobProducer {
       const emit = <E extends VerkEventName>(event: E, payload: VerkEventMap[E]) =>
         this.#hub.emit(event, payload);
       this.#detach = await this.store.attachNode?.(createNodeHandle(this, this.#startedAt, emit));
-      if (nodes && liveness) {
-        this.#liveness = await startLiveness(
-          nodes,
-          {
-            nodeId: this.nodeId,
-            store: this.store,
-            logger: this.logger,
-            queueNames: () => [...this.#runners.keys()],
-            runningJobs: () => this.runningJobs(),
-            emit,
-          },
-          liveness,
-        );
-        const loop = this.#liveness?.loop;
-        if (loop) this.#ctx.lateWriteCause = (since) => loop.lateWriteCause(since);
-      }
+      if (nodes && liveness) await this.#startLiveness(nodes, liveness, emit);
       this.#hub.emit("node:up", { nodeId: this.nodeId, queues });
     } catch (error) {
       this.#state = "running";
@@ -224,6 +208,7 @@ export class Verk implements JobProducer {
    * Nothing is lost and nothing is left in an in-progress list.
    */
   async stop(options: StopOptions = {}): Promise<void> {
+    assertKnownKeys(options, STOP_OPTION_KEYS, "stop");
     if (this.#state === "stopped" || this.#state === "stopping") return;
     const timeout = options.timeout ?? this.#options.shutdownTimeoutMs;
     const wasStarted = this.#state !== "idle";
@@ -249,122 +234,16 @@ export class Verk implements JobProducer {
       });
       this.#hub.emit("node:down", { nodeId: this.nodeId, reason: "stopped" });
     }
+    this.markClosed();
     await this.store.close();
     this.#releaseGuard?.();
     this.#releaseGuard = undefined;
     this.#state = "stopped";
   }
 
-  /** Enqueue one job. Resolves its jid. Throws `INVALID_JOB`/`PAYLOAD_TOO_LARGE` before writing anything. */
-  async enqueue(job: NewJob): Promise<string> {
-    const payload = this.#encoder.buildForQueue(job);
-    if (this.#enqueueHooks.length === 0) {
-      const entry = this.#encoder.entry(payload);
-      await this.connect();
-      await this.store.push([entry]);
-      return payload.jid;
-    }
-    await this.connect();
-    await produceWithHooks(this.#enqueueHooks, "enqueue", [payload], undefined, () =>
-      this.store.push([this.#encoder.entry(payload)]),
-    );
-    return payload.jid;
-  }
-
-  /**
-   * Enqueue many jobs in few round trips. Every job is validated first: one invalid job
-   * throws (naming `jobs[i].field`) and nothing is written. Resolves the jids in order.
-   */
-  async enqueueBulk(jobs: readonly NewJob[]): Promise<string[]> {
-    if (!Array.isArray(jobs)) throw invalidOption("jobs", "enqueueBulk takes an array of jobs");
-    const payloads = jobs.map((job, index) => this.#encoder.buildForQueue(job, `jobs[${index}]`));
-    if (payloads.length === 0) return [];
-    const encode = () => payloads.map((payload, index) => this.#encoder.entry(payload, `jobs[${index}]`));
-    if (this.#enqueueHooks.length === 0) {
-      const entries = encode();
-      await this.connect();
-      await this.store.push(entries);
-    } else {
-      await this.connect();
-      await produceWithHooks(this.#enqueueHooks, "enqueueBulk", payloads, undefined, () =>
-        this.store.push(encode()),
-      );
-    }
-    return payloads.map((payload) => payload.jid);
-  }
-
-  /**
-   * Schedule a job to be enqueued at `at` (a Date or epoch milliseconds). A time in the past
-   * enqueues at once. Resolves the jid.
-   */
-  async schedule(job: NewJob, at: Date | number): Promise<string> {
-    const atMs = toEpochMs(at);
-    if (typeof atMs !== "number" || !Number.isFinite(atMs))
-      throw invalidOption("at", "must be a Date or epoch milliseconds");
-    if (atMs <= Date.now()) return this.enqueue(job);
-    const payload = this.#encoder.buildForSchedule(job);
-    const write = () =>
-      this.store.schedule([
-        { queue: payload.queue, raw: this.#encoder.encode(payload), at: toSeconds(atMs) },
-      ]);
-    if (this.#enqueueHooks.length === 0) {
-      const raw = this.#encoder.encode(payload);
-      await this.connect();
-      await this.store.schedule([{ queue: payload.queue, raw, at: toSeconds(atMs) }]);
-    } else {
-      await this.connect();
-      await produceWithHooks(this.#enqueueHooks, "schedule", [payload], [atMs], write);
-    }
-    return payload.jid;
-  }
-
-  /**
-   * Schedule many jobs, each at its own time (a Date or epoch milliseconds), in few round trips.
-   * Every job is validated first: one invalid entry throws (naming `jobs[i]`) and nothing is
-   * written. Entries due now or in the past are enqueued at once. Resolves the jids in order.
-   */
-  async scheduleBulk(entries: readonly { job: NewJob; at: Date | number }[]): Promise<string[]> {
-    if (!Array.isArray(entries))
-      throw invalidOption("jobs", "scheduleBulk takes an array of { job, at } entries");
-    const now = Date.now();
-    const later: { payload: JobPayload; atMs: number; field: string }[] = [];
-    const soon: { payload: JobPayload; field: string }[] = [];
-    const jids = entries.map((entry, index) => {
-      const field = `jobs[${index}]`;
-      const atMs = toEpochMs(entry?.at);
-      if (typeof atMs !== "number" || !Number.isFinite(atMs))
-        throw invalidOption(`${field}.at`, "must be a Date or epoch milliseconds");
-      if (atMs <= now) {
-        const payload = this.#encoder.buildForQueue(entry.job, field);
-        soon.push({ payload, field });
-        return payload.jid;
-      }
-      const payload = this.#encoder.buildForSchedule(entry.job, field);
-      later.push({ payload, atMs, field });
-      return payload.jid;
-    });
-    if (jids.length === 0) return [];
-    const write = async () => {
-      const queued = soon.map(({ payload, field }) => this.#encoder.entry(payload, field));
-      const scheduled = later.map(({ payload, atMs, field }) => ({
-        queue: payload.queue,
-        raw: this.#encoder.encode(payload, field),
-        at: toSeconds(atMs),
-      }));
-      await Promise.all([
-        queued.length > 0 ? this.store.push(queued) : undefined,
-        scheduled.length > 0 ? this.store.schedule(scheduled) : undefined,
-      ]);
-    };
-    await this.connect();
-    const payloads = [...soon.map((s) => s.payload), ...later.map((l) => l.payload)];
-    const dueAt = [...soon.map(() => now), ...later.map((l) => l.atMs)];
-    await produceWithHooks(this.#enqueueHooks, "scheduleBulk", payloads, dueAt, write);
-    return jids;
-  }
-
   /** Start running another queue on this node. Throws `QUEUE_EXISTS` if it already runs here. */
   async addQueue(name: string, concurrency: number | QueueOptions = 25): Promise<void> {
+    if (this.closed || this.#state === "stopping") throw this.stoppedError("addQueue");
     const resolved = resolveConcurrency(name, concurrency, `queues.${name}`);
     if (this.#runners.has(name) || this.#options.queues.has(name)) {
       throw new VerkError("QUEUE_EXISTS", `queue "${name}" already runs on this node`, { field: "queue" });
@@ -384,6 +263,7 @@ export class Verk implements JobProducer {
    * `timeout` ms, then put the rest back at the front of the queue. Throws `UNKNOWN_QUEUE`.
    */
   async removeQueue(name: string, options: StopOptions = {}): Promise<void> {
+    assertKnownKeys(options, STOP_OPTION_KEYS, "removeQueue");
     if (!this.#options.queues.has(name)) throw this.#unknownQueue(name);
     this.#options.queues.delete(name);
     const runner = this.#runners.get(name);
@@ -393,20 +273,14 @@ export class Verk implements JobProducer {
     this.#liveness?.queuesChanged();
   }
 
-  /** Pause `name` on every node (stored in the store, so it survives restarts). Running jobs finish. */
-  async pauseQueue(name: string): Promise<void> {
-    this.#checkQueueName(name);
-    await this.connect();
-    await this.store.setPaused(name, true);
-    this.#runners.get(name)?.setPaused(true);
+  /** This node's queue names (for the known-queue rule of {@link VerkProducer.pauseQueue}). */
+  protected localQueues(): Iterable<string> {
+    return this.#options.queues.keys();
   }
 
-  /** Resume `name` on every node. */
-  async resumeQueue(name: string): Promise<void> {
-    this.#checkQueueName(name);
-    await this.connect();
-    await this.store.setPaused(name, false);
-    this.#runners.get(name)?.setPaused(this.#quiet);
+  /** Apply a stored pause or resume to this node's runner of `name`, if it runs one. */
+  protected applyPause(name: string, paused: boolean): void {
+    this.#runners.get(name)?.setPaused(paused || this.#quiet);
   }
 
   /** Every job running on this node now, across its queues. */
@@ -451,14 +325,34 @@ export class Verk implements JobProducer {
     await runner.stopFetching();
     if (!(await runner.waitIdle(timeout))) {
       const moved = await runner.abandon();
-      if (moved > 0) this.logger.warn(`put ${moved} unfinished job(s) back at the front of "${runner.name}"`);
+      if (moved > 0)
+        this.logger.warn(
+          { queue: runner.name, count: moved },
+          `put ${moved} unfinished job(s) back at the front of "${runner.name}"`,
+        );
     }
     await runner.close();
   }
 
-  #checkQueueName(name: string): void {
-    if (typeof name !== "string" || name.length === 0)
-      throw invalidOption("queue", "must be a non-empty string");
+  async #startLiveness(
+    nodes: NonNullable<NonNullable<typeof this.store.capabilities>["nodes"]>,
+    settings: NonNullable<ReturnType<typeof resolveLiveness>>,
+    emit: <E extends VerkEventName>(event: E, payload: VerkEventMap[E]) => void,
+  ): Promise<void> {
+    this.#liveness = await startLiveness(
+      nodes,
+      {
+        nodeId: this.nodeId,
+        store: this.store,
+        logger: this.logger,
+        queueNames: () => [...this.#runners.keys()],
+        runningJobs: () => this.runningJobs(),
+        emit,
+      },
+      settings,
+    );
+    const loop = this.#liveness?.loop;
+    if (loop) this.#ctx.lateWriteCause = (since) => loop.lateWriteCause(since);
   }
 
   #unknownQueue(name: string): VerkError {
@@ -466,7 +360,6 @@ export class Verk implements JobProducer {
   }
 }
 
-/** The `class` of a stored payload, for warnings ("?" when unreadable). */
 /**
  * Create a Verk node.
  *

@@ -1,7 +1,20 @@
 import { invalidOption, VerkError } from "./errors.js";
-import type { JobPayload, NewJob } from "./job.js";
+import type { JobPayload } from "./job.js";
+import type { JsonArgsCheck } from "./json-value.js";
+import { assertKnownKeys } from "./known-keys.js";
 import type { Logger } from "./logger.js";
 import type { BackoffFn } from "./retry.js";
+import { runAtAfter } from "./run-at.js";
+import {
+  checkEnqueueOptions,
+  type EnqueueOptions,
+  type JobProducer,
+  type ShortcutSource,
+  type WorkerCall,
+  workerCall,
+} from "./worker-shortcuts.js";
+
+export type { EnqueueOptions, JobProducer, WorkerCall } from "./worker-shortcuts.js";
 
 /** What a running job can see: `this` inside `perform`. */
 export interface JobContext {
@@ -22,23 +35,32 @@ export interface JobContext {
 /** A handler: receives the job's `args` spread as parameters, with `this` bound to {@link JobContext}. */
 export type PerformFn<A extends unknown[] = unknown[]> = (this: JobContext, ...args: A) => unknown;
 
-/** Options of a worker. */
+/**
+ * Options of a worker. `queue` and `retry` are the defaults of every job of this class that the
+ * Verk instance it is registered with enqueues (the typed shortcuts, `verk.enqueue({ class })`,
+ * bulk, schedule, `verk enqueue`, cron jobs); a field given in the job wins.
+ */
 export interface WorkerOptions {
-  /** Queue used by the typed shortcuts (`Worker.enqueue(...)`). (Default: `"default"`) */
+  /** Queue of this class's jobs when the job names none. (Default: `"default"`) */
   queue?: string;
-  /** `retry` written by the typed shortcuts. (Default: `true` = 25 retries) */
+  /** `retry` of this class's jobs when the job sets none; also used for payloads without `retry` that fail. (Default: `true` = 25 retries) */
   retry?: boolean | number;
-  /** Milliseconds a job may run before it fails with `JobTimeoutError` and its signal aborts. (Default: none) */
+  /**
+   * Milliseconds a job may run before it fails with `JobTimeoutError` and its signal aborts. The
+   * handler keeps its concurrency slot until it really returns. (Default: none)
+   */
   timeout?: number;
-  /** Custom retry delay in seconds; see {@link BackoffFn}. (Default: Sidekiq's formula) */
+  /** Custom retry delay in seconds; see {@link BackoffFn}. A backoff that throws falls back to the default. (Default: Sidekiq's formula) */
   backoff?: BackoffFn;
 }
 
-/** Where typed shortcuts send their jobs; a Verk instance. */
-export interface JobProducer {
-  enqueue(job: NewJob): Promise<string>;
-  schedule(job: NewJob, at: Date | number): Promise<string>;
-}
+/** Keys accepted in {@link WorkerOptions}. */
+export const WORKER_OPTION_KEYS = [
+  "queue",
+  "retry",
+  "timeout",
+  "backoff",
+] as const satisfies readonly (keyof WorkerOptions)[];
 
 /** A named worker, created by {@link defineWorker}. */
 export interface WorkerDefinition<A extends unknown[] = unknown[]> {
@@ -50,7 +72,14 @@ export interface WorkerDefinition<A extends unknown[] = unknown[]> {
   readonly options: Readonly<WorkerOptions>;
   /** Enqueue a job for this worker through the Verk instance it was given to. Resolves the jid. */
   enqueue(...args: A): Promise<string>;
-  /** Schedule a job for this worker at `at` (a Date or epoch milliseconds). Resolves the jid. */
+  /** Enqueue one job per entry of `argsList` (each an argument list), validated first, in few round trips. Resolves the jids in order. */
+  enqueueBulk(argsList: readonly A[]): Promise<string[]>;
+  /**
+   * The shortcuts with per-call options: `Worker.with({ queue: "low", retry: 3, in: 60_000 }).enqueue(...args)`.
+   * @throws VerkError `INVALID_OPTION` for an unknown key or a bad value.
+   */
+  with(options: EnqueueOptions): WorkerCall<A>;
+  /** Schedule a job for this worker at `at` (a Date or epoch milliseconds >= 1e11). Resolves the jid. */
   scheduleAt(at: Date | number, ...args: A): Promise<string>;
   /** Schedule a job for this worker `delayMs` milliseconds from now. Resolves the jid. */
   scheduleIn(delayMs: number, ...args: A): Promise<string>;
@@ -59,14 +88,17 @@ export interface WorkerDefinition<A extends unknown[] = unknown[]> {
 }
 
 /**
- * Define a worker: a name (the payload's `class`) and a handler.
+ * Define a worker: a name (the payload's `class`) and a handler. The handler's parameters must be
+ * JSON values (see `JsonValue`): a `Date`, `Map`, function, bigint or `undefined` parameter is a
+ * compile error, because jobs travel as JSON; enqueueing such a value fails with `INVALID_JOB`.
  *
  * @example
  * const Add = defineWorker("Add", async (a: number, b: number) => a + b, { timeout: 5_000 });
+ * @throws VerkError `INVALID_OPTION` for a bad name, handler or option (unknown keys included).
  */
 export function defineWorker<A extends unknown[]>(
   name: string,
-  perform: PerformFn<A>,
+  perform: PerformFn<A> & JsonArgsCheck<A>,
   options: WorkerOptions = {},
 ): WorkerDefinition<A> {
   if (typeof name !== "string" || name.length === 0)
@@ -83,19 +115,21 @@ export function defineWorker<A extends unknown[]>(
     }
     return producer;
   };
-  const jobOf = (args: A): NewJob => ({
-    class: name,
-    queue: options.queue ?? "default",
-    args,
-    ...(options.retry === undefined ? {} : { retry: options.retry }),
-  });
+  const source: ShortcutSource = { name, queue: options.queue, retry: options.retry, producer: bound };
+  const plain = workerCall<A>(source, {});
   return Object.freeze({
     name,
-    perform,
+    perform: perform as PerformFn<A>,
     options: Object.freeze({ ...options }),
-    enqueue: async (...args: A) => bound().enqueue(jobOf(args)),
-    scheduleAt: async (at: Date | number, ...args: A) => bound().schedule(jobOf(args), at),
-    scheduleIn: async (delayMs: number, ...args: A) => bound().schedule(jobOf(args), Date.now() + delayMs),
+    enqueue: plain.enqueue,
+    enqueueBulk: plain.enqueueBulk,
+    with(call: EnqueueOptions): WorkerCall<A> {
+      checkEnqueueOptions(name, call);
+      return workerCall<A>(source, { ...call });
+    },
+    scheduleAt: async (at: Date | number, ...args: A) => workerCall<A>(source, { at }).enqueue(...args),
+    scheduleIn: async (delayMs: number, ...args: A) =>
+      workerCall<A>(source, { at: runAtAfter(delayMs, "delayMs") }).enqueue(...args),
     bindProducer(next: JobProducer) {
       producer = next;
     },
@@ -103,6 +137,9 @@ export function defineWorker<A extends unknown[]>(
 }
 
 function validateWorkerOptions(name: string, options: WorkerOptions): void {
+  if (options === null || typeof options !== "object" || Array.isArray(options))
+    throw invalidOption("options", `must be an object (worker "${name}")`);
+  assertKnownKeys(options, WORKER_OPTION_KEYS, `defineWorker("${name}")`);
   if (options.queue !== undefined && (typeof options.queue !== "string" || options.queue.length === 0)) {
     throw invalidOption("queue", `must be a non-empty string (worker "${name}")`);
   }

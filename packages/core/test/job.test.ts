@@ -19,7 +19,6 @@ describe("job payload", () => {
 
   it.each([
     [{ queue: "q" }, "class"],
-    [{ class: "W" }, "queue"],
     [{ class: "W", queue: "" }, "queue"],
     [{ class: "W", queue: "q", args: { a: 1 } }, "args"],
     [{ class: "W", queue: "q", retry: -1 }, "retry"],
@@ -29,11 +28,15 @@ describe("job payload", () => {
     expect(() => buildPayload(job as never)).toThrow(expect.objectContaining({ code: "INVALID_JOB", field }));
   });
 
-  it("rejects args that cannot be JSON-encoded", () => {
+  it('defaults a missing queue to "default", as Sidekiq does', () => {
+    expect(buildPayload({ class: "W" }).queue).toBe("default");
+  });
+
+  it("rejects args that cannot be JSON-encoded, naming where", () => {
     const cyclic: unknown[] = [];
     cyclic.push(cyclic);
     expect(() => encodePayload(buildPayload({ class: "W", queue: "q", args: cyclic }))).toThrow(
-      expect.objectContaining({ code: "INVALID_JOB", field: "args" }),
+      expect.objectContaining({ code: "INVALID_JOB", field: "args[0]" }),
     );
   });
 

@@ -1,4 +1,11 @@
-import { invalidOption, requireCapability, type Verk, type VerkPlugin } from "@verk/core";
+import {
+  assertKnownKeys,
+  closestName,
+  invalidOption,
+  requireCapability,
+  type Verk,
+  type VerkPlugin,
+} from "@verk/core";
 import { EventBus, type EventBusOptions } from "./bus.js";
 import { encodeEvent } from "./published.js";
 import { type BusEventMap, FORWARDED_EVENTS, type ForwardedEvent } from "./types.js";
@@ -20,6 +27,18 @@ export interface EventsOptions extends EventBusOptions {
   publish?: boolean | PublishOptions;
 }
 
+/** Every key {@link events} accepts. */
+const EVENTS_OPTION_KEYS = [
+  "onHandlerError",
+  "bufferSize",
+  "dropPolicy",
+  "onInternalError",
+  "publish",
+] as const satisfies readonly (keyof EventsOptions)[];
+
+/** Every key of {@link PublishOptions}. */
+const PUBLISH_OPTION_KEYS = ["maxLen", "events"] as const satisfies readonly (keyof PublishOptions)[];
+
 /** The `@verk/events` plugin: a {@link VerkPlugin} with its {@link EventBus}. */
 export interface EventsPlugin extends VerkPlugin {
   /** The typed bus; subscribe with `bus.on("job:finished", handler)`. */
@@ -39,6 +58,18 @@ export interface EventsPlugin extends VerkPlugin {
  * without the `eventLog` capability.
  */
 export function events(options: EventsOptions = {}): EventsPlugin {
+  assertKnownKeys(options, EVENTS_OPTION_KEYS, "events");
+  if (typeof options.publish === "object" && options.publish !== null) {
+    assertKnownKeys(options.publish, PUBLISH_OPTION_KEYS, "events.publish");
+    for (const [i, name] of (options.publish.events ?? []).entries()) {
+      if ((FORWARDED_EVENTS as readonly string[]).includes(name)) continue;
+      const hint = closestName(String(name), FORWARDED_EVENTS);
+      throw invalidOption(
+        `publish.events[${i}]`,
+        `unknown event ${JSON.stringify(name)}${hint ? ` (did you mean "${hint}"?)` : ""}`,
+      );
+    }
+  }
   if (options.onHandlerError !== undefined && !["keep", "detach"].includes(options.onHandlerError))
     throw invalidOption("onHandlerError", 'must be "keep" or "detach"');
   if (options.bufferSize !== undefined && !(Number.isInteger(options.bufferSize) && options.bufferSize >= 0))

@@ -27,14 +27,28 @@ export function serializeError(error: unknown): { name: string; message: string;
   return { name: "Error", message: String(error) };
 }
 
-/** Encode one event for the log. */
+/**
+ * Encode one event for the log. When the payload cannot be encoded (a job whose args nest deeper
+ * than `JSON.stringify` can go, written by a raw producer), `job` and `failedJob` are replaced by
+ * `{ class, jid, queue, unencodable: true }` so the event is still published.
+ */
 export function encodeEvent(event: ForwardedEvent, nodeId: string, at: number, payload: object): string {
   const copy: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(payload)) {
     if (key === "at") continue;
     copy[key] = value instanceof Error || key === "error" ? serializeError(value) : value;
   }
-  return JSON.stringify({ event, nodeId, at, payload: copy } satisfies PublishedEvent);
+  try {
+    return JSON.stringify({ event, nodeId, at, payload: copy } satisfies PublishedEvent);
+  } catch {
+    for (const key of ["job", "failedJob"]) {
+      const job = copy[key] as { class?: unknown; jid?: unknown; queue?: unknown } | undefined;
+      if (job && typeof job === "object") {
+        copy[key] = { class: job.class, jid: job.jid, queue: job.queue, unencodable: true };
+      }
+    }
+    return JSON.stringify({ event, nodeId, at, payload: copy } satisfies PublishedEvent);
+  }
 }
 
 /** Decode one log entry; `undefined` when it is not a published event. */

@@ -1,4 +1,4 @@
-import { invalidOption, requireCapability, type VerkStore } from "@verk/core";
+import { assertKnownKeys, invalidOption, requireCapability, type VerkStore } from "@verk/core";
 import { decodeEvent, type ReceivedEvent } from "./published.js";
 
 /** Options of {@link subscribeEvents}. */
@@ -28,6 +28,11 @@ export interface EventSubscription extends AsyncIterable<ReceivedEvent> {
  * @throws VerkError `INVALID_OPTION` for a store without the capability or bad options.
  */
 export function subscribeEvents(store: VerkStore, options: SubscribeEventsOptions = {}): EventSubscription {
+  assertKnownKeys(
+    options,
+    ["from", "batchSize", "blockMs"] satisfies (keyof SubscribeEventsOptions)[],
+    "subscribeEvents",
+  );
   const log = requireCapability(store, "eventLog", "subscribeEvents");
   const batch = options.batchSize ?? 100;
   const blockMs = options.blockMs ?? 1_000;

@@ -7,6 +7,7 @@ export const FORWARDED_EVENTS = [
   "job:failed",
   "job:retried",
   "job:dead",
+  "job:unacked",
   "job:malformed",
   "queue:running",
   "queue:pausing",

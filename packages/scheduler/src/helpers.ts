@@ -1,4 +1,4 @@
-import { invalidOption, type NewJob, type Verk } from "@verk/core";
+import { invalidOption, type NewJob, resolveRunAt, type Verk } from "@verk/core";
 
 /**
  * Schedule `job` to run `ms` milliseconds from now: a normal Sidekiq `schedule` entry
@@ -13,12 +13,10 @@ export function scheduleIn(verk: Verk, job: NewJob, ms: number): Promise<string>
 }
 
 /**
- * Schedule `job` to run at `at` (a Date or epoch ms); a past time enqueues it at once. Resolves the jid.
- * @throws VerkError `INVALID_OPTION` for an invalid date; `INVALID_JOB`.
+ * Schedule `job` to run at `at` (a Date or epoch **milliseconds**); a past time enqueues it at once.
+ * Resolves the jid.
+ * @throws VerkError `INVALID_OPTION` for an invalid date or a number below 1e11 (epoch seconds); `INVALID_JOB`.
  */
 export function scheduleAt(verk: Verk, job: NewJob, at: Date | number): Promise<string> {
-  const ms = at instanceof Date ? at.getTime() : at;
-  if (typeof ms !== "number" || !Number.isFinite(ms))
-    throw invalidOption("at", "must be a valid Date or epoch milliseconds");
-  return verk.schedule(job, ms);
+  return verk.schedule(job, resolveRunAt(at, "at"));
 }

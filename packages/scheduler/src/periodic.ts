@@ -1,4 +1,5 @@
 import {
+  assertKnownKeys,
   buildPayload,
   type CronRegistryCapability,
   encodePayload,
@@ -52,6 +53,8 @@ export interface PeriodicRecord {
 
 interface Entry {
   readonly def: PeriodicJob;
+  /** `def.job` with the registered worker's defaults (queue, retry) applied. */
+  readonly job: NewJob;
   readonly cron: CronExpression | undefined;
   readonly catchUp: CatchUpPolicy;
   next: number | undefined;
@@ -69,7 +72,19 @@ export interface PeriodicSettings {
   readonly onceTtlMs: number;
   /** Called after a tick was enqueued by this node. */
   readonly onTick?: (name: string, tickMs: number, jid: string) => void;
+  /** Fills in the registered worker's options (queue, retry) the job leaves out: `verk.jobWithDefaults`. (Default: none) */
+  readonly prepare?: (job: NewJob) => NewJob;
 }
+
+/** Every key of a {@link PeriodicJob}. */
+const PERIODIC_JOB_KEYS = [
+  "name",
+  "pattern",
+  "timezone",
+  "every",
+  "job",
+  "catchUp",
+] as const satisfies readonly (keyof PeriodicJob)[];
 
 /** Validate periodic job definitions (names unique, exactly one of pattern/every, valid job). */
 export function validatePeriodic(jobs: readonly PeriodicJob[]): void {
@@ -78,6 +93,7 @@ export function validatePeriodic(jobs: readonly PeriodicJob[]): void {
     const field = `cron[${i}]`;
     if (!def || typeof def.name !== "string" || def.name === "" || def.name.includes("\n"))
       throw invalidOption(`${field}.name`, "must be a non-empty string");
+    assertKnownKeys(def, PERIODIC_JOB_KEYS, field);
     if (names.has(def.name)) throw invalidOption(`${field}.name`, `"${def.name}" is used twice`);
     names.add(def.name);
     if ((def.pattern === undefined) === (def.every === undefined))
@@ -108,6 +124,7 @@ export class Periodic {
     this.#s = settings;
     this.#entries = jobs.map((def) => ({
       def,
+      job: settings.prepare ? settings.prepare(def.job) : def.job,
       cron: def.pattern === undefined ? undefined : parseCron(def.pattern),
       catchUp: def.catchUp ?? settings.catchUp,
       next: undefined,
@@ -186,8 +203,7 @@ export class Periodic {
   async #fire(entry: Entry, ticks: readonly number[]): Promise<void> {
     for (const tick of ticks) {
       try {
-        const payload = buildPayload(entry.def.job) as ReturnType<typeof buildPayload> &
-          Record<string, unknown>;
+        const payload = buildPayload(entry.job) as ReturnType<typeof buildPayload> & Record<string, unknown>;
         payload.enqueued_at = Math.max(nowSeconds(), payload.created_at);
         payload.cron = entry.def.name;
         payload.cron_at = toSeconds(tick);
@@ -214,8 +230,8 @@ export class Periodic {
       name: def.name,
       ...(def.pattern !== undefined ? { pattern: def.pattern, timezone: def.timezone ?? "UTC" } : {}),
       ...(def.every !== undefined ? { every: def.every } : {}),
-      class: def.job.class,
-      queue: def.job.queue,
+      class: entry.job.class,
+      queue: entry.job.queue ?? "default",
       catchUp: entry.catchUp,
       nextRun: entry.next ?? null,
       lastRun: entry.lastRun,

@@ -1,4 +1,11 @@
-import { generateJid, invalidOption, requireCapability, type Verk, type VerkPlugin } from "@verk/core";
+import {
+  assertKnownKeys,
+  generateJid,
+  invalidOption,
+  requireCapability,
+  type Verk,
+  type VerkPlugin,
+} from "@verk/core";
 import { LeaderPromoter } from "./leader.js";
 import { type CatchUpPolicy, Periodic, type PeriodicJob, validatePeriodic } from "./periodic.js";
 
@@ -22,6 +29,18 @@ export interface SchedulerOptions {
   leaseName?: string;
 }
 
+/** Every key {@link scheduler} accepts. */
+const SCHEDULER_OPTION_KEYS = [
+  "leaseTtlMs",
+  "maxSleepMs",
+  "batchSize",
+  "cron",
+  "catchUp",
+  "maxCatchUp",
+  "onceTtlMs",
+  "leaseName",
+] as const satisfies readonly (keyof SchedulerOptions)[];
+
 /** The `@verk/scheduler` plugin. */
 export interface SchedulerPlugin extends VerkPlugin {
   /** True while this node is the leader that promotes due jobs. */
@@ -37,6 +56,7 @@ export interface SchedulerPlugin extends VerkPlugin {
  * scheduler({ cron: [{ name: "report", pattern: "0 6 * * MON-FRI", timezone: "Europe/Berlin", job: { class: "Report", queue: "default" } }] })
  */
 export function scheduler(options: SchedulerOptions = {}): SchedulerPlugin {
+  assertKnownKeys(options, SCHEDULER_OPTION_KEYS, "scheduler");
   const leaseTtlMs = positiveInt(options.leaseTtlMs, 10_000, "leaseTtlMs");
   const maxSleepMs = positiveInt(options.maxSleepMs, 5_000, "maxSleepMs");
   const batchSize = positiveInt(options.batchSize, 100, "batchSize");
@@ -88,6 +108,7 @@ export function scheduler(options: SchedulerOptions = {}): SchedulerPlugin {
           catchUp,
           maxCatchUp,
           onceTtlMs,
+          prepare: (job) => verk.jobWithDefaults(job),
         });
       }
     },

@@ -57,6 +57,12 @@ export class Collector {
     this.#queue(queue).running++;
   }
 
+  /** A job's run on `queue` ended without its outcome being written (`job:unacked`): no longer running, not counted. */
+  unrecorded(queue: string): void {
+    const q = this.#queue(queue);
+    q.running = Math.max(0, q.running - 1);
+  }
+
   /** A job ended on `queue` after `durationMs`; `failed` when it failed. Counts one execution. */
   ended(queue: string, className: string, durationMs: number, failed: boolean, atMs = Date.now()): void {
     const q = this.#queue(queue);

@@ -1,4 +1,5 @@
 import {
+  assertKnownKeys,
   displayClass,
   invalidOption,
   requireCapability,
@@ -24,6 +25,15 @@ export interface StatsOptions {
   /** Persist `stat:*` counters to the store. (Default: true) */
   persist?: boolean;
 }
+
+/** Every key {@link stats} accepts. */
+const STATS_OPTION_KEYS = [
+  "flushIntervalMs",
+  "windowMs",
+  "maxSamples",
+  "buckets",
+  "persist",
+] as const satisfies readonly (keyof StatsOptions)[];
 
 /** One queue: stored state plus this node's live counters. */
 export interface QueueStats extends QueueSummary {
@@ -60,6 +70,7 @@ export interface StatsPlugin extends VerkPlugin, Omit<StatsReader, "queues"> {
  * const verk = createVerk({ store, queues: { default: 10 }, workers, plugins: [verkStats] });
  */
 export function stats(options: StatsOptions = {}): StatsPlugin {
+  assertKnownKeys(options, STATS_OPTION_KEYS, "stats");
   const flushIntervalMs = positive(options.flushIntervalMs, 5_000, "flushIntervalMs");
   const windowMs = positive(options.windowMs, 60_000, "windowMs");
   const maxSamples = positive(options.maxSamples, 10_000, "maxSamples");
@@ -108,6 +119,7 @@ export function stats(options: StatsOptions = {}): StatsPlugin {
       v.on("job:failed", (e) =>
         collector.ended(e.queue, displayClass(e.job), e.durationMs, true, e.failedAt),
       );
+      v.on("job:unacked", (e) => collector.unrecorded(e.queue));
     },
     start() {
       timer = setInterval(() => void flush(), flushIntervalMs);

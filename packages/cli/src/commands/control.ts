@@ -1,18 +1,26 @@
 import { createInterface } from "node:readline/promises";
 import type { Command } from "../command.js";
 import type { Context } from "../context.js";
+import { queueKnownOnRedis } from "../queue-known.js";
 import { CliError, UsageError } from "../util/errors.js";
 
-async function knownQueue(ctx: Context, name: string | undefined, command: string): Promise<string> {
+/**
+ * `name`, when it is a known queue (see {@link queueKnownOnRedis}: the same rule as
+ * `verk.pauseQueue`), or with `force`. @throws CliError naming the known queues.
+ */
+async function knownQueue(
+  ctx: Context,
+  name: string | undefined,
+  command: string,
+  force = false,
+): Promise<string> {
   if (!name) throw new UsageError(`${command} needs a queue name, e.g. \`verk ${command} default\``);
-  const admin = await ctx.admin();
-  if (!(await admin.queueExists(name))) {
-    const names = (await admin.queues()).map((q) => q.name);
-    throw new CliError(
-      `unknown queue "${name}"${names.length ? ` (known: ${names.join(", ")})` : " (no queues yet)"}`,
-    );
-  }
-  return name;
+  if (force || (await queueKnownOnRedis(await ctx.store(), name))) return name;
+  const names = (await (await ctx.admin()).queues()).map((q) => q.name);
+  throw new CliError(
+    `unknown queue "${name}": no node serves it, it has no jobs and it is not paused${names.length ? ` (known: ${names.join(", ")})` : " (no queues yet)"}` +
+      (command === "clear" ? "" : `; pass --force to ${command} it anyway`),
+  );
 }
 
 function pauseCommand(name: "pause" | "resume"): Command {
@@ -22,12 +30,19 @@ function pauseCommand(name: "pause" | "resume"): Command {
     summary: paused
       ? "pause a queue on every node (running jobs finish)"
       : "resume a paused queue on every node",
-    usage: [`${name} <queue>`],
-    description: "Stored in Redis (verk:paused), so it holds across restarts; nodes react within a moment.",
-    flags: {},
-    examples: [`verk ${name} mailers`, `verk ${name} default --json`],
-    async run(ctx, positionals) {
-      const queue = await knownQueue(ctx, positionals[0], name);
+    usage: [`${name} <queue> [--force]`],
+    description:
+      "Stored in Redis (verk:paused), so it holds across restarts; nodes react within a moment.\n" +
+      "The queue must be known: in the queues set, with jobs, paused, or served by a live node\n" +
+      "(the rule of verk.pauseQueue); --force " +
+      name +
+      "s any name (e.g. before its first node starts).",
+    flags: {
+      force: { type: "boolean", short: "f", description: `${name} even a queue that is not known yet` },
+    },
+    examples: [`verk ${name} mailers`, `verk ${name} default --json`, `verk ${name} newqueue --force`],
+    async run(ctx, positionals, values) {
+      const queue = await knownQueue(ctx, positionals[0], name, values.force === true);
       await (await ctx.store()).setPaused(queue, paused);
       if (ctx.options.json) ctx.printJson({ queue, paused });
       else ctx.print(`${paused ? "paused" : "resumed"} queue "${queue}"`);

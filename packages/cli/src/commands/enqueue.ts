@@ -1,8 +1,35 @@
-import { createVerk, type NewJob } from "@verk/core";
+import { createVerk, isVerkError, type NewJob, resolveRunAt } from "@verk/core";
 import type { Command } from "../command.js";
+import { loadConfig, loadWorkers } from "../config.js";
 import { UsageError } from "../util/errors.js";
 import { when } from "../util/format.js";
-import { parseDuration, parseTime } from "../util/time.js";
+import { parseDuration } from "../util/time.js";
+
+/**
+ * Parse `--at`: an ISO 8601 time (`2030-01-01T09:00:00Z`, `2030-01-01 09:00`) or epoch
+ * **milliseconds**, as the API takes; a number below 1e11 (epoch seconds) is refused.
+ * @throws UsageError naming the flag.
+ */
+export function parseAt(text: string, flag = "--at"): number {
+  const trimmed = text.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) {
+    try {
+      return resolveRunAt(Number(trimmed), flag);
+    } catch (error) {
+      if (!isVerkError(error)) throw error;
+      throw new UsageError(
+        `${flag}: "${text}" looks like epoch seconds; give epoch milliseconds (${Math.round(Number(trimmed) * 1000)}) or an ISO 8601 time like 2030-01-01T09:00:00Z`,
+      );
+    }
+  }
+  const ms = Date.parse(trimmed.replace(" ", "T"));
+  if (Number.isNaN(ms)) {
+    throw new UsageError(
+      `${flag}: "${text}" is not a time (use ISO 8601 like 2030-01-01T09:00:00Z, or epoch milliseconds)`,
+    );
+  }
+  return ms;
+}
 
 /** Parse the args JSON: an array, or a single value wrapped in one. */
 export function parseArgsJson(text: string | undefined): unknown[] {
@@ -34,17 +61,34 @@ function parseRetry(value: unknown): boolean | number | undefined {
 export const enqueue: Command = {
   name: "enqueue",
   summary: "enqueue a job now, at a time (--at) or after a delay (--in)",
-  usage: ["enqueue <class> [args-json] [--queue <q>] [--at <time> | --in <duration>] [--retry <n>]"],
+  usage: [
+    "enqueue <class> [args-json] [--queue <q>] [--at <time> | --in <duration>] [--retry <n>] [--config <file>]",
+  ],
   description:
-    "args-json is a JSON array of arguments (default []). The job is written in Sidekiq's format, so a\nVerk node or a Sidekiq process running <class> picks it up.",
+    "args-json is a JSON array of arguments (default []). The job is written in Sidekiq's format, so a\nVerk node or a Sidekiq process running <class> picks it up. When verk.config.* (or --config) lists\nthe workers, <class>'s worker options (queue, retry) are the defaults; --queue and --retry win.",
   flags: {
-    queue: { type: "string", short: "q", value: "<q>", description: "queue (default: default)" },
-    at: { type: "string", value: "<time>", description: "run at an ISO 8601 time or epoch seconds" },
+    queue: {
+      type: "string",
+      short: "q",
+      value: "<q>",
+      description: "queue (default: the worker's queue option, else default)",
+    },
+    at: {
+      type: "string",
+      value: "<time>",
+      description: "run at an ISO 8601 time or epoch milliseconds (as the API)",
+    },
     in: { type: "string", value: "<duration>", description: "run after a delay: 30s, 5m, 1h30m, 2d" },
     retry: {
       type: "string",
       value: "<n>",
-      description: "retries: an integer, true (25) or false (default: true)",
+      description: "retries: an integer, true (25) or false (default: the worker's retry option, else true)",
+    },
+    config: {
+      type: "string",
+      short: "c",
+      value: "<file>",
+      description: "config whose workers give the defaults (default: verk.config.* in cwd)",
     },
   },
   examples: [
@@ -63,13 +107,22 @@ export const enqueue: Command = {
     if (values.at !== undefined && values.in !== undefined)
       throw new UsageError("give either --at or --in, not both");
     let atMs: number | undefined;
-    if (typeof values.at === "string") atMs = parseTime(values.at, "--at");
+    if (typeof values.at === "string") atMs = parseAt(values.at, "--at");
     if (typeof values.in === "string") atMs = Date.now() + parseDuration(values.in, "--in") * 1000;
-    const queue = (values.queue as string | undefined) ?? "default";
     const retry = parseRetry(values.retry);
-    const job: NewJob = { class: className, queue, args, ...(retry === undefined ? {} : { retry }) };
+    const given: NewJob = {
+      class: className,
+      args,
+      ...(typeof values.queue === "string" ? { queue: values.queue } : {}),
+      ...(retry === undefined ? {} : { retry }),
+    };
+    // The registered workers' options are the defaults, as for every enqueue through Verk.
+    const { config, dir } = await loadConfig(ctx.io.cwd, values.config as string | undefined);
+    const workers = await loadWorkers(config.workers ?? [], dir);
     const store = await ctx.store();
-    const verk = createVerk({ store });
+    const verk = createVerk({ store, workers });
+    const job = verk.jobWithDefaults(given);
+    const queue = job.queue ?? "default";
     const scheduled = atMs !== undefined && atMs > Date.now();
     const jid = scheduled ? await verk.schedule(job, atMs!) : await verk.enqueue(job);
     if (ctx.options.json) {

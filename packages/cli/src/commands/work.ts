@@ -96,11 +96,11 @@ export const work: Command = {
       ctx.options.redisUrl;
     const namespace =
       (values.namespace as string | undefined) ?? (io.env.VERK_NAMESPACE || undefined) ?? config.namespace;
-    let queues: Record<string, number | QueueOptions>;
+    let queues: Record<string, number | QueueOptions> | undefined;
     if (typeof values.queues === "string") queues = parseQueues(values.queues, "--queues");
     else if (io.env.VERK_QUEUES) queues = parseQueues(io.env.VERK_QUEUES, "VERK_QUEUES");
     else if (typeof config.queues === "string") queues = parseQueues(config.queues, "queues");
-    else queues = config.queues ?? { default: 10 };
+    else if (config.queues !== undefined && Object.keys(config.queues).length > 0) queues = config.queues;
     const logLevel = level(values["log-level"] ?? config.logLevel, "--log-level", "info");
     const jobLevel = level(values["job-log-level"] ?? config.jobLogLevel, "--job-log-level", "info");
     const timeout =
@@ -116,17 +116,23 @@ export const work: Command = {
           : "no verk.config.{js,mjs,cjs,json} in this directory (or pass --config)",
       );
     }
+    if (queues === undefined) {
+      // No silent default queue: a typo must not run a queue nobody asked for.
+      throw new CliError(
+        `no queues configured${path ? ` in ${path}` : ""}: set queues (e.g. queues: { default: 10 }), VERK_QUEUES=default:10 or --queues default:10`,
+      );
+    }
     const base: Logger = consoleLogger(logLevel);
-    // Core logs each failure at info; the CLI writes its own single line per job instead.
-    const logger: Logger = {
-      ...base,
-      info: ((first: Record<string, unknown> | string, message?: string) => {
+    // Core logs each failure (retries at info, dead and dropped jobs at warn); the CLI writes its
+    // own single line per job instead.
+    const perJob = (level: "info" | "warn"): Logger["info"] =>
+      ((first: Record<string, unknown> | string, message?: string) => {
         const text = typeof first === "string" ? first : (message ?? "");
         if (/ failed \((retry|dead|discard)\)$/.test(text)) return;
-        if (typeof first === "string") base.info(first);
-        else base.info(first, text);
-      }) as Logger["info"],
-    };
+        if (typeof first === "string") base[level](first);
+        else base[level](first, text);
+      }) as Logger["info"];
+    const logger: Logger = { ...base, info: perJob("info"), warn: perJob("warn") };
     const plugins = [...(config.plugins ?? [])];
     if (config.stats !== false) {
       const plugin = await statsPlugin();
