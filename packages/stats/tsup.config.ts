@@ -1,4 +1,5 @@
 import { defineConfig } from "tsup";
 import { packageBuild } from "../../tsup.base.mjs";
 
-export default defineConfig(packageBuild());
+// `shims`: the CJS build gets `import.meta.url`, used to load the optional peer prom-client.
+export default defineConfig(packageBuild({ shims: true }));

@@ -46,7 +46,7 @@ describe("verk config keys, worker defaults, --at and the pause rule", () => {
   it("pause accepts a queue a live node serves before its first job, refuses unknown names unless --force", async () => {
     const node = start(["work"], { cwd: join(FIXTURES, "defaults") });
     try {
-      await waitFor(() => node.output().includes("running critical:1"));
+      await waitFor(() => node.output().includes("queues=critical:1"));
       const paused = await run(["pause", "critical"]);
       expect(paused.stderr).toBe("");
       expect(paused.code).toBe(0);

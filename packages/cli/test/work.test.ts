@@ -16,7 +16,8 @@ describe("verk work, processes and demo", () => {
       cwd: FIXTURES,
       env: { VERK_QUEUES: "default:3,extra:1" },
     });
-    await waitFor(() => node.output().includes("running default:3,extra:1"));
+    await waitFor(() => node.output().includes("running nodeId="));
+    expect(node.output()).toContain("queues=default:3,extra:1");
     const ok = await json<{ jid: string }>(["enqueue", "Hello", '["ann"]', "--namespace", "w"]);
     const failing = await json<{ jid: string }>([
       "enqueue",
@@ -28,8 +29,8 @@ describe("verk work, processes and demo", () => {
       "w",
     ]);
     const slow = await json<{ jid: string }>(["enqueue", "Hello", '["slow"]', "--namespace", "w"]);
-    await waitFor(() => node.output().includes(`done Hello jid=${ok.jid}`));
-    await waitFor(() => node.output().includes(`fail Hello jid=${failing.jid}`));
+    await waitFor(() => node.output().includes(`done class=Hello jid=${ok.jid}`));
+    await waitFor(() => node.output().includes(`fail class=Hello jid=${failing.jid}`));
     expect(
       node
         .output()
@@ -54,17 +55,20 @@ describe("verk work, processes and demo", () => {
 
     node.child.kill("SIGTERM");
     expect(await node.exited).toBe(0);
-    expect(node.output()).toContain("SIGTERM: stopping");
-    expect(node.output()).toContain(`done Hello jid=${slow.jid}`);
+    expect(node.output()).toContain("stopping: waiting for running jobs signal=SIGTERM");
+    expect(node.output()).toContain(`done class=Hello jid=${slow.jid}`);
+    expect(node.output()).toMatch(
+      new RegExp(`fail class=Hello jid=${failing.jid} queue=default durationMs=\\d+ outcome=\\w+ err=`),
+    );
     expect(await redis().smembers("w:processes")).toEqual([]);
   });
 
   it("runs an isolated queue of the config in worker threads (workerModule relative to the config)", async () => {
     const node = start(["work", "--config", "iso.config.mjs"], { cwd: FIXTURES });
-    await waitFor(() => node.output().includes("running default:1,iso:2(thread)"));
+    await waitFor(() => node.output().includes("queues=default:1,iso:2(thread)"));
     const job = await json<{ jid: string }>(["enqueue", "Where", "[]", "--queue", "iso", "--retry", "0"]);
-    await waitFor(() => node.output().includes(`fail Where jid=${job.jid}`));
-    expect(node.output()).toContain("Error: ran in the main thread: false");
+    await waitFor(() => node.output().includes(`fail class=Where jid=${job.jid}`));
+    expect(node.output()).toContain("ran in the main thread: false");
     node.child.kill("SIGTERM");
     expect(await node.exited).toBe(0);
   });

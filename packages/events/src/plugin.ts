@@ -85,7 +85,7 @@ export function events(options: EventsOptions = {}): EventsPlugin {
   const bus = new EventBus({
     ...options,
     onInternalError: (error) =>
-      verk?.logger.error({ err: error }, "@verk/events: a handler:error handler failed"),
+      verk?.logger.error({ plugin: "@verk/events", err: error }, "a handler:error handler failed"),
   });
   let publishFailures = 0;
   const inflight = new Set<Promise<void>>();
@@ -111,7 +111,10 @@ export function events(options: EventsOptions = {}): EventsPlugin {
               .append([encodeEvent(name, v.nodeId, at, payload)], maxLen)
               .catch((error: unknown) => {
                 publishFailures++;
-                v.logger.warn({ err: error }, "@verk/events: publishing an event failed");
+                v.logger.warn(
+                  { plugin: "@verk/events", event: name, ...jobFields(payload), err: error },
+                  "publishing an event failed",
+                );
               })
               .finally(() => inflight.delete(p));
             inflight.add(p);
@@ -123,4 +126,14 @@ export function events(options: EventsOptions = {}): EventsPlugin {
       await Promise.all([...inflight]);
     },
   };
+}
+
+/** The `queue`, `class` and `jid` of an event payload, for log fields. */
+function jobFields(payload: object): Record<string, unknown> {
+  const p = payload as { queue?: unknown; job?: { class?: unknown; jid?: unknown } };
+  const out: Record<string, unknown> = {};
+  if (p.queue !== undefined) out.queue = p.queue;
+  if (p.job?.class !== undefined) out.class = p.job.class;
+  if (p.job?.jid !== undefined) out.jid = p.job.jid;
+  return out;
 }

@@ -12,25 +12,37 @@ export interface SubscribeEventsOptions {
   batchSize?: number;
   /** Milliseconds one blocking read waits before looping (bounds how fast `close()` takes effect). (Default: 1,000) */
   blockMs?: number;
+  /**
+   * `close()` also closes `store` (its connections), so the process can exit by itself. Pass
+   * `false` when the store is shared with something that keeps using it (e.g. `verk.store`).
+   * (Default: true)
+   */
+  closeStore?: boolean;
 }
 
 /** A live feed of every node's published events. Iterate it with `for await`. */
 export interface EventSubscription extends AsyncIterable<ReceivedEvent> {
-  /** Stop reading and release the connection; a pending iteration ends. Idempotent. */
+  /**
+   * Stop reading and release the subscription's connection, and (unless `closeStore: false`) close
+   * the store; a pending iteration ends. Idempotent.
+   */
   close(): Promise<void>;
 }
 
 /**
  * Follow the events every node publishes (`events({ publish: true })`), from any process: a CLI,
  * a dashboard. Needs a store with the `eventLog` capability (`@verk/redis-store`).
+ * `close()` ends the iteration and closes `store` too (unless `closeStore: false`).
  * @example
- * for await (const e of subscribeEvents(redisStore({ url }), { from: "$" })) console.log(e.event, e.nodeId);
+ * const feed = subscribeEvents(redisStore({ url }), { from: "$" });
+ * process.once("SIGTERM", () => void feed.close());
+ * for await (const e of feed) console.log(e.event, e.nodeId);
  * @throws VerkError `INVALID_OPTION` for a store without the capability or bad options.
  */
 export function subscribeEvents(store: VerkStore, options: SubscribeEventsOptions = {}): EventSubscription {
   assertKnownKeys(
     options,
-    ["from", "batchSize", "blockMs"] satisfies (keyof SubscribeEventsOptions)[],
+    ["from", "batchSize", "blockMs", "closeStore"] satisfies (keyof SubscribeEventsOptions)[],
     "subscribeEvents",
   );
   const log = requireCapability(store, "eventLog", "subscribeEvents");
@@ -39,8 +51,10 @@ export function subscribeEvents(store: VerkStore, options: SubscribeEventsOption
   if (!Number.isInteger(batch) || batch < 1) throw invalidOption("batchSize", "must be a positive integer");
   if (!Number.isInteger(blockMs) || blockMs < 1) throw invalidOption("blockMs", "must be a positive integer");
   const from = options.from ?? "$";
+  const closeStore = options.closeStore ?? true;
   const reader = log.openReader();
   let closed = false;
+  let closing: Promise<void> | undefined;
   let started: Promise<string> | undefined;
   const start = async (): Promise<string> => {
     await store.connect();
@@ -62,9 +76,13 @@ export function subscribeEvents(store: VerkStore, options: SubscribeEventsOption
   }
   return {
     [Symbol.asyncIterator]: () => iterate(),
-    async close() {
+    close() {
       closed = true;
-      await reader.close();
+      closing ??= (async () => {
+        await reader.close();
+        if (closeStore) await store.close();
+      })();
+      return closing;
     },
   };
 }

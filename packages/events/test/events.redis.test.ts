@@ -174,6 +174,29 @@ describe("cross-node events", () => {
     expect(again.map((e) => e.id)).toEqual(received.map((e) => e.id));
   });
 
+  it("close() closes the store it was given, unless closeStore: false; unknown options are rejected", async () => {
+    const owned = redisStore({ url: fx.url });
+    const sub = subscribeEvents(owned, { blockMs: 50 });
+    const ended = (async () => {
+      for await (const _ of sub);
+    })();
+    await sleep(30);
+    await sub.close();
+    await ended;
+    await expect(owned.counts()).rejects.toThrow(/closed/);
+    const shared = redisStore({ url: fx.url });
+    const kept = subscribeEvents(shared, { blockMs: 50, closeStore: false });
+    const iterating = (async () => {
+      for await (const _ of kept);
+    })();
+    await sleep(30);
+    await kept.close();
+    await iterating;
+    expect((await shared.counts()).dead).toBe(0);
+    await shared.close();
+    expect(() => subscribeEvents(shared, { blockMS: 5 } as never)).toThrow(/blockMs/);
+  });
+
   it("publish needs the eventLog capability", () => {
     const bare = Object.assign(Object.create(MemoryStore.prototype), { kind: "bare" });
     expect(() =>

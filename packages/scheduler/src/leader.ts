@@ -88,7 +88,8 @@ export class LeaderPromoter {
     if (leader === this.#leader) return;
     this.#leader = leader;
     this.#s.logger.info(
-      `@verk/scheduler: this node ${leader ? "is now" : "is no longer"} the scheduler leader`,
+      { plugin: "@verk/scheduler", leader, lease: this.#s.leaseName },
+      leader ? "this node is now the scheduler leader" : "this node is no longer the scheduler leader",
     );
     this.#s.onLeadership?.(leader);
   }
@@ -110,7 +111,10 @@ export class LeaderPromoter {
           wakeAt = Math.min(wakeAt, Date.now() + maxSleepMs, next ?? Number.POSITIVE_INFINITY);
         }
       } catch (error) {
-        this.#s.logger.warn({ err: error }, "@verk/scheduler: scheduler step failed; will retry");
+        this.#s.logger.warn(
+          { plugin: "@verk/scheduler", lease: this.#s.leaseName, err: error },
+          "scheduler step failed; will retry",
+        );
         this.#leaseDueAt = 0;
         wakeAt = Date.now() + Math.min(1_000, leaseTtlMs / 3);
       }

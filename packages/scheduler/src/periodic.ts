@@ -217,8 +217,15 @@ export class Periodic {
         await this.#s.registry.put({ [entry.def.name]: JSON.stringify(this.#record(entry, true)) });
       } catch (error) {
         this.#s.logger.error(
-          { err: error },
-          `@verk/scheduler: enqueuing periodic job "${entry.def.name}" failed`,
+          {
+            plugin: "@verk/scheduler",
+            cron: entry.def.name,
+            class: entry.def.job.class,
+            queue: entry.def.job.queue,
+            tick: new Date(tick).toISOString(),
+            err: error,
+          },
+          "enqueuing a periodic job failed",
         );
       }
     }

@@ -61,3 +61,21 @@ describe("nextCronTime", () => {
     expect(next("0 0 * * *", "2024-01-01T12:00:00Z", "America/New_York")).toBe("2024-01-02T05:00:00.000Z");
   });
 });
+
+describe("croner extensions and errors", () => {
+  it("last day of month (L), nth weekday (#), and every 30 minutes through both DST changes", () => {
+    expect(next("0 0 L * *", "2024-02-10T00:00:00Z")).toBe("2024-02-29T00:00:00.000Z");
+    expect(next("0 12 * * FRI#2", "2024-03-01T00:00:00Z")).toBe("2024-03-08T12:00:00.000Z");
+    // Interval-like patterns keep firing across the spring gap and the autumn overlap.
+    expect(next("*/30 * * * *", "2024-03-31T00:45:00Z", "Europe/Berlin")).toBe("2024-03-31T01:00:00.000Z");
+    expect(next("*/30 * * * *", "2024-10-27T00:45:00Z", "Europe/Berlin")).toBe("2024-10-27T01:00:00.000Z");
+  });
+
+  it("names the field and the problem; a pattern that never matches has no next time", () => {
+    expect(() => parseCron("* * * * * * *", "cron[2].pattern")).toThrow(
+      expect.objectContaining({ code: "INVALID_OPTION", field: "cron[2].pattern" }),
+    );
+    expect(() => parseCron("61 * * * *")).toThrow(/minute/);
+    expect(next("0 0 30 2 *", "2024-01-01T00:00:00Z")).toBeUndefined();
+  });
+});

@@ -16,20 +16,6 @@ export interface LiveQueueStats {
   readonly durations: Percentiles;
 }
 
-/** Per queue + worker class counters and the duration histogram. */
-export interface ClassSeries {
-  readonly queue: string;
-  readonly className: string;
-  finished: number;
-  failed: number;
-  /** Cumulative counts per bucket (same order as the buckets). */
-  readonly buckets: number[];
-  /** Sum of durations, seconds. */
-  sum: number;
-  /** Number of observed durations. */
-  count: number;
-}
-
 interface QueueState {
   running: number;
   finished: number;
@@ -39,17 +25,14 @@ interface QueueState {
 
 /** Collects the in-memory statistics of one node, and the deltas not yet persisted. */
 export class Collector {
-  readonly buckets: readonly number[];
   readonly #windowMs: number;
   readonly #maxSamples: number;
   readonly #queues = new Map<string, QueueState>();
-  readonly #series = new Map<string, ClassSeries>();
   #pending: { processed: number; failed: number; byQueue: Map<string, CounterPair> } = emptyPending();
 
-  constructor(windowMs: number, maxSamples: number, buckets: readonly number[]) {
+  constructor(windowMs: number, maxSamples: number) {
     this.#windowMs = windowMs;
     this.#maxSamples = maxSamples;
-    this.buckets = [...buckets].sort((a, b) => a - b);
   }
 
   /** A job started on `queue`. */
@@ -64,21 +47,12 @@ export class Collector {
   }
 
   /** A job ended on `queue` after `durationMs`; `failed` when it failed. Counts one execution. */
-  ended(queue: string, className: string, durationMs: number, failed: boolean, atMs = Date.now()): void {
+  ended(queue: string, durationMs: number, failed: boolean, atMs = Date.now()): void {
     const q = this.#queue(queue);
     q.running = Math.max(0, q.running - 1);
     if (failed) q.failed++;
     else q.finished++;
     q.window.add(durationMs, atMs);
-    const s = this.#seriesOf(queue, className);
-    if (failed) s.failed++;
-    else s.finished++;
-    const seconds = durationMs / 1000;
-    s.sum += seconds;
-    s.count++;
-    this.buckets.forEach((bound, i) => {
-      if (seconds <= bound) s.buckets[i]!++;
-    });
     this.#pending.processed++;
     if (failed) this.#pending.failed++;
     let pair = this.#pending.byQueue.get(queue);
@@ -128,11 +102,6 @@ export class Collector {
     return out;
   }
 
-  /** Every queue + class series. */
-  series(): ClassSeries[] {
-    return [...this.#series.values()];
-  }
-
   #queue(name: string): QueueState {
     let q = this.#queues.get(name);
     if (!q) {
@@ -140,16 +109,6 @@ export class Collector {
       this.#queues.set(name, q);
     }
     return q;
-  }
-
-  #seriesOf(queue: string, className: string): ClassSeries {
-    const key = `${queue}\u0000${className}`;
-    let s = this.#series.get(key);
-    if (!s) {
-      s = { queue, className, finished: 0, failed: 0, buckets: this.buckets.map(() => 0), sum: 0, count: 0 };
-      this.#series.set(key, s);
-    }
-    return s;
   }
 }
 

@@ -9,8 +9,10 @@ import {
   type VerkStore,
 } from "@verk/core";
 import { Collector, DEFAULT_BUCKETS, type LiveQueueStats } from "./collector.js";
-import { renderPrometheus } from "./prometheus.js";
+import { loadPromClient, type MetricsRegistry, promClientMissing } from "./prom-client.js";
+import { PromMetrics } from "./prom-metrics.js";
 import { createStatsReader, type QueueSummary, type StatsReader } from "./reader.js";
+import { closeServersOf } from "./serve.js";
 
 /** Options of {@link stats}. */
 export interface StatsOptions {
@@ -24,6 +26,12 @@ export interface StatsOptions {
   buckets?: readonly number[];
   /** Persist `stat:*` counters to the store. (Default: true) */
   persist?: boolean;
+  /**
+   * prom-client registries to register the metrics into as well, e.g. your app's default
+   * `register` (`import { register } from "prom-client"`). Needs the optional peer dependency
+   * `prom-client`. The metrics are removed from them when the plugin stops. (Default: none)
+   */
+  registry?: MetricsRegistry | readonly MetricsRegistry[];
 }
 
 /** Every key {@link stats} accepts. */
@@ -33,6 +41,7 @@ const STATS_OPTION_KEYS = [
   "maxSamples",
   "buckets",
   "persist",
+  "registry",
 ] as const satisfies readonly (keyof StatsOptions)[];
 
 /** One queue: stored state plus this node's live counters. */
@@ -48,13 +57,19 @@ export interface QueueStats extends QueueSummary {
 }
 
 /** The `@verk/stats` plugin; also a reading API. */
-export interface StatsPlugin extends VerkPlugin, Omit<StatsReader, "queues"> {
+export interface StatsPlugin extends VerkPlugin, Omit<StatsReader, "queues" | "close"> {
   /** Every stored queue merged with this node's live counters, sorted by name. */
   queues(): Promise<QueueStats[]>;
   /** This node's live counters per queue (synchronous, no store access). */
   live(): Map<string, LiveQueueStats>;
-  /** The Prometheus text exposition (reads queue sizes and totals from the store). */
+  /**
+   * The Prometheus text exposition of this plugin's metrics, rendered by prom-client (reads queue
+   * sizes and totals from the store).
+   * @throws VerkError `INVALID_STATE` when prom-client is not installed, or before setup.
+   */
   metrics(): Promise<string>;
+  /** The content type of {@link StatsPlugin.metrics}' text. */
+  readonly contentType: string;
   /** Persist the pending counter deltas now (one round trip). */
   flush(): Promise<void>;
 }
@@ -62,9 +77,11 @@ export interface StatsPlugin extends VerkPlugin, Omit<StatsReader, "queues"> {
 /**
  * The QueueStats plugin: counts jobs per queue (running, finished, failed), keeps duration
  * percentiles over a sliding window, persists Sidekiq's `stat:processed`/`stat:failed` (+ per
- * day, + per queue) every `flushIntervalMs` and at stop, and renders Prometheus metrics.
- * @throws VerkError `INVALID_OPTION` for a bad option, or (at setup) a store without the
- * `stats`/`queueInspect` capabilities.
+ * day, + per queue) every `flushIntervalMs` and at stop, and keeps Prometheus metrics with
+ * prom-client (an optional peer dependency, loaded at setup when installed) in its own registry
+ * and in the `registry` you pass. Servers started by `serveMetrics(plugin)` close when it stops.
+ * @throws VerkError `INVALID_OPTION` for a bad or unknown option, a `registry` without prom-client
+ * installed, or (at setup) a store without the `stats`/`queueInspect` capabilities.
  * @example
  * const verkStats = stats();
  * const verk = createVerk({ store, queues: { default: 10 }, workers, plugins: [verkStats] });
@@ -78,7 +95,9 @@ export function stats(options: StatsOptions = {}): StatsPlugin {
   if (!Array.isArray(buckets) || buckets.some((b) => typeof b !== "number" || !(b > 0)))
     throw invalidOption("buckets", "must be an array of positive numbers of seconds");
   const persist = options.persist ?? true;
-  const collector = new Collector(windowMs, maxSamples, buckets);
+  const registries = registriesOf(options.registry);
+  const collector = new Collector(windowMs, maxSamples);
+  let prom: PromMetrics | undefined;
   let verk: Verk | undefined;
   let reader: StatsReader | undefined;
   let capability: StatsCapability | undefined;
@@ -98,7 +117,10 @@ export function stats(options: StatsOptions = {}): StatsPlugin {
       await capability.increment(deltas);
     } catch (error) {
       collector.restorePending(deltas);
-      verk?.logger.warn({ err: error }, "@verk/stats: persisting counters failed; will retry");
+      verk?.logger.warn(
+        { plugin: "@verk/stats", err: error, processed: deltas.processed, failed: deltas.failed },
+        "persisting stat counters failed; will retry",
+      );
     }
   };
   const flush = (): Promise<void> => {
@@ -112,14 +134,21 @@ export function stats(options: StatsOptions = {}): StatsPlugin {
       verk = v;
       reader = createStatsReader(v.store);
       capability = persist ? requireCapability(v.store, "stats", "@verk/stats") : undefined;
+      const client = loadPromClient();
+      if (!client && registries.length > 0) throw promClientMissing("the registry option", "registry");
+      if (client) prom = new PromMetrics(client, registries, buckets, collector, needReader, () => verk);
       v.on("job:started", (e) => collector.started(e.queue));
-      v.on("job:finished", (e) =>
-        collector.ended(e.queue, displayClass(e.job), e.durationMs, false, e.finishedAt),
-      );
-      v.on("job:failed", (e) =>
-        collector.ended(e.queue, displayClass(e.job), e.durationMs, true, e.failedAt),
-      );
+      v.on("job:finished", (e) => {
+        collector.ended(e.queue, e.durationMs, false, e.finishedAt);
+        prom?.ended(e.queue, displayClass(e.job), e.durationMs, "success");
+      });
+      v.on("job:failed", (e) => {
+        collector.ended(e.queue, e.durationMs, true, e.failedAt);
+        prom?.ended(e.queue, displayClass(e.job), e.durationMs, e.outcome);
+      });
       v.on("job:unacked", (e) => collector.unrecorded(e.queue));
+      v.on("job:malformed", (e) => prom?.malformed(e.queue));
+      v.on("jobs:recovered", (e) => prom?.recovered(e.count, e.fromNodeId === e.nodeId ? "restart" : "peer"));
     },
     start() {
       timer = setInterval(() => void flush(), flushIntervalMs);
@@ -130,6 +159,8 @@ export function stats(options: StatsOptions = {}): StatsPlugin {
       timer = undefined;
       collector.resetRunning();
       await flush();
+      await closeServersOf(plugin);
+      prom?.unregister();
     },
     live: () => collector.queues(),
     async queues() {
@@ -155,21 +186,12 @@ export function stats(options: StatsOptions = {}): StatsPlugin {
     totals: () => needReader().totals(),
     history: (days) => needReader().history(days),
     async metrics() {
-      const r = needReader();
-      let queues: QueueSummary[] | undefined;
-      let totals: Awaited<ReturnType<StatsReader["totals"]>> | undefined;
-      try {
-        [queues, totals] = await Promise.all([r.queues(), r.totals()]);
-      } catch (error) {
-        verk?.logger.warn({ err: error }, "@verk/stats: reading queue sizes for metrics failed");
-      }
-      return renderPrometheus({
-        buckets: collector.buckets,
-        series: collector.series(),
-        live: collector.queues(),
-        ...(queues ? { queues } : {}),
-        ...(totals ? { totals } : {}),
-      });
+      needReader();
+      if (!prom) throw promClientMissing("metrics()");
+      return prom.registry.metrics();
+    },
+    get contentType() {
+      return prom?.registry.contentType ?? "text/plain; version=0.0.4; charset=utf-8";
     },
     flush,
   };
@@ -179,6 +201,15 @@ export function stats(options: StatsOptions = {}): StatsPlugin {
 /** Stats reader over any store, also usable without a running Verk. */
 export function statsReader(store: VerkStore): StatsReader {
   return createStatsReader(store);
+}
+
+function registriesOf(value: StatsOptions["registry"]): MetricsRegistry[] {
+  if (value === undefined) return [];
+  const list = (Array.isArray(value) ? [...value] : [value]) as MetricsRegistry[];
+  for (const r of list)
+    if (typeof r?.registerMetric !== "function" || typeof r.getSingleMetric !== "function")
+      throw invalidOption("registry", "must be a prom-client Registry (or an array of them)");
+  return list;
 }
 
 function positive(value: number | undefined, fallback: number, field: string): number {

@@ -48,14 +48,21 @@ export interface StatsReader {
    * newest first, from Sidekiq's `stat:processed:YYYY-MM-DD` keys.
    */
   history(days?: number): Promise<StatsDay[]>;
+  /**
+   * Close the store the reader was given (its connections), so the process can exit. The
+   * reader owns that store: don't call it on a store you still use elsewhere. Idempotent.
+   */
+  close(): Promise<void>;
 }
 
 /**
  * Create a {@link StatsReader} over `store` (connect the store first, or let a call do it).
+ * `close()` closes the store.
  * @throws VerkError `INVALID_OPTION` when the store lacks the `stats` or `queueInspect` capability.
  * @example
  * const reader = createStatsReader(redisStore({ url }));
  * console.table(await reader.queues());
+ * await reader.close();
  */
 export function createStatsReader(store: VerkStore): StatsReader {
   const stats = requireCapability(store, "stats", "@verk/stats");
@@ -96,5 +103,6 @@ export function createStatsReader(store: VerkStore): StatsReader {
       await store.connect();
       return stats.history(days);
     },
+    close: () => store.close(),
   };
 }

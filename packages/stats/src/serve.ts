@@ -16,18 +16,30 @@ export interface MetricsServer {
   /** `http://host:port/path`. */
   readonly url: string;
   readonly port: number;
-  /** Stop listening. */
+  /** Stop listening and drop open connections (keep-alive scrapers too). Idempotent. */
   close(): Promise<void>;
 }
 
+/** What {@link serveMetrics} serves: the stats plugin, or any prom-client `Registry`. */
+export interface MetricsSource {
+  metrics(): Promise<string>;
+  /** The exposition's content type (prom-client registries have one). */
+  readonly contentType?: string;
+}
+
+const CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+const servers = new WeakMap<object, Set<MetricsServer>>();
+
 /**
  * Serve `source.metrics()` over HTTP (node:http) for Prometheus to scrape. Other paths answer 404;
- * a failing `metrics()` answers 500.
+ * a failing `metrics()` answers 500. Resolves a {@link MetricsServer}: `close()` it when done. A
+ * server serving the stats plugin is also closed when that plugin stops (`verk.stop()` of a
+ * started node), so the process can exit by itself.
  * @example
  * const server = await serveMetrics(verkStats, { port: 9464 });
  */
 export async function serveMetrics(
-  source: { metrics(): Promise<string> },
+  source: MetricsSource,
   options: ServeMetricsOptions = {},
 ): Promise<MetricsServer> {
   const host = options.host ?? "127.0.0.1";
@@ -38,20 +50,42 @@ export async function serveMetrics(
       res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
       return;
     }
-    source.metrics().then(
-      (text) => res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }).end(text),
-      (error: unknown) =>
-        res.writeHead(500, { "content-type": "text/plain" }).end(`metrics failed: ${String(error)}\n`),
-    );
+    Promise.resolve()
+      .then(() => source.metrics())
+      .then(
+        (text) => res.writeHead(200, { "content-type": source.contentType ?? CONTENT_TYPE }).end(text),
+        (error: unknown) =>
+          res.writeHead(500, { "content-type": "text/plain" }).end(`metrics failed: ${String(error)}\n`),
+      );
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 9464, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  return {
+  let closing: Promise<void> | undefined;
+  const handle: MetricsServer = {
     url: `http://${host}:${port}${path}`,
     port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        servers.get(source)?.delete(handle);
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
   };
+  let set = servers.get(source);
+  if (!set) {
+    set = new Set();
+    servers.set(source, set);
+  }
+  set.add(handle);
+  return handle;
+}
+
+/** Close every server {@link serveMetrics} started for `source`. @internal */
+export async function closeServersOf(source: object): Promise<void> {
+  await Promise.all([...(servers.get(source) ?? [])].map((s) => s.close()));
 }

@@ -1,13 +1,14 @@
 import { createVerk, defineWorker, sleep } from "@verk/core";
 import { redisStore } from "@verk/redis-store";
 import { until, useRedis } from "@verk/test-redis/vitest";
+import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { serveMetrics, stats } from "../src/index.js";
 import { find, parsePrometheus } from "./prom-parser.js";
 
 const fx = useRedis();
 
-function setup(flushIntervalMs = 60_000) {
+function setup(flushIntervalMs = 60_000, registry?: Registry) {
   let done = 0;
   const Ok = defineWorker("Ok", async (ms: number) => {
     await sleep(ms);
@@ -17,7 +18,7 @@ function setup(flushIntervalMs = 60_000) {
     done++;
     throw new Error("boom");
   });
-  const verkStats = stats({ flushIntervalMs, windowMs: 60_000 });
+  const verkStats = stats({ flushIntervalMs, windowMs: 60_000, ...(registry ? { registry } : {}) });
   const verk = createVerk({
     store: redisStore({ url: fx.url }),
     queues: { default: 5, other: 2 },
@@ -83,9 +84,9 @@ describe("@verk/stats on Redis", () => {
       const text = await (await fetch(http.url)).text();
       const { samples, types } = parsePrometheus(text);
       expect(types.get("verk_job_duration_seconds")).toBe("histogram");
-      expect(types.get("verk_jobs_finished_total")).toBe("counter");
-      expect(find(samples, "verk_jobs_finished_total", { queue: "default", class: "Ok" })).toBe(4);
-      expect(find(samples, "verk_jobs_failed_total", { queue: "other", class: "Boom" })).toBe(1);
+      expect(types.get("verk_jobs_total")).toBe("counter");
+      expect(find(samples, "verk_jobs_total", { queue: "default", class: "Ok", outcome: "success" })).toBe(4);
+      expect(find(samples, "verk_jobs_total", { queue: "other", class: "Boom", outcome: "discard" })).toBe(1);
       expect(find(samples, "verk_job_duration_seconds_count", { queue: "default", class: "Ok" })).toBe(4);
       expect(
         find(samples, "verk_job_duration_seconds_bucket", { queue: "default", class: "Ok", le: "+Inf" }),
@@ -97,16 +98,63 @@ describe("@verk/stats on Redis", () => {
         find(samples, "verk_job_duration_seconds_sum", { queue: "default", class: "Ok" }),
       ).toBeGreaterThan(0.07);
       expect(find(samples, "verk_jobs_running", { queue: "default" })).toBe(0);
-      expect(find(samples, "verk_queue_size", { queue: "waiting" })).toBe(1);
+      expect(find(samples, "verk_queue_jobs", { queue: "waiting" })).toBe(1);
       expect(find(samples, "verk_queue_latency_seconds", { queue: "waiting" })).toBeGreaterThan(29);
       expect(
         find(samples, "verk_job_duration_window_seconds", { queue: "default", quantile: "0.5" }),
       ).toBeGreaterThan(0.015);
       expect((await fetch(http.url.replace("/metrics", "/nope"))).status).toBe(404);
     } finally {
-      await http.close();
       await verk.stop();
     }
+    // verk.stop() closed the server the plugin was served by.
+    await expect(fetch(http.url)).rejects.toThrow();
+    await http.close();
+  });
+
+  it("registers into the user's prom-client registry, values matching what ran; removed at stop", async () => {
+    const registry = new Registry();
+    await fx.redis.set("stat:processed", "10");
+    const { verk, done } = setup(60_000, registry);
+    await verk.start();
+    await verk.enqueueBulk([
+      ...Array.from({ length: 3 }, () => ({ class: "Ok", args: [5], queue: "default" })),
+      ...Array.from({ length: 2 }, () => ({ class: "Boom", args: [], queue: "other", retry: 1 })),
+      { class: "Boom", args: [], queue: "other", retry: false },
+    ]);
+    await until(() => done() === 6);
+    await fx.redis.sadd("queues", "idle");
+    await fx.redis.lpush("queue:idle", JSON.stringify({ class: "Ok", args: [0], jid: "w1" }));
+    await fx.redis.sadd("verk:paused", "idle");
+    const value = async (name: string, labels: Record<string, string> = {}) => {
+      const metric = registry.getSingleMetric(name);
+      const data = await metric!.get();
+      return data.values.find(
+        (v) => !("le" in v.labels) && Object.entries(labels).every(([k, x]) => String(v.labels[k]) === x),
+      )?.value;
+    };
+    try {
+      expect(await value("verk_jobs_total", { queue: "default", class: "Ok", outcome: "success" })).toBe(3);
+      expect(await value("verk_jobs_total", { queue: "other", class: "Boom", outcome: "retry" })).toBe(2);
+      expect(await value("verk_jobs_total", { queue: "other", class: "Boom", outcome: "discard" })).toBe(1);
+      const text = await registry.metrics();
+      const { samples, types } = parsePrometheus(text);
+      expect(types.get("verk_job_duration_seconds")).toBe("histogram");
+      expect(find(samples, "verk_job_duration_seconds_count", { queue: "default", class: "Ok" })).toBe(3);
+      expect(find(samples, "verk_queue_paused", { queue: "idle" })).toBe(1);
+      expect(find(samples, "verk_queue_paused", { queue: "default" })).toBe(0);
+      expect(find(samples, "verk_queue_jobs", { queue: "idle" })).toBe(1);
+      expect(find(samples, "verk_retry_jobs")).toBe(2);
+      expect(find(samples, "verk_processed_total")).toBe(10); // not flushed yet
+      await verk.enqueue({ class: "Nope", queue: "nowhere" }); // waits: nowhere is not served
+      const after = parsePrometheus(await registry.metrics()).samples;
+      expect(find(after, "verk_queue_jobs", { queue: "nowhere" })).toBe(1);
+    } finally {
+      await verk.stop();
+    }
+    expect(await fx.redis.get("stat:processed")).toBe("16");
+    expect(registry.getSingleMetric("verk_jobs_total")).toBeUndefined();
+    expect(await registry.metrics()).not.toContain("verk_");
   });
 
   it("queues() merges stored size/latency with live running counts and percentiles", async () => {

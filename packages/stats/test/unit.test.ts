@@ -1,6 +1,7 @@
-import { MemoryStore, VerkError } from "@verk/core";
+import { createVerk, defineWorker, MemoryStore, VerkError } from "@verk/core";
+import { until } from "@verk/test-redis/vitest";
 import { describe, expect, it } from "vitest";
-import { Collector, escapeLabel, rank, renderPrometheus, SlidingWindow, stats } from "../src/index.js";
+import { Collector, rank, SlidingWindow, stats } from "../src/index.js";
 import { find, parsePrometheus } from "./prom-parser.js";
 
 describe("percentiles", () => {
@@ -27,27 +28,43 @@ describe("percentiles", () => {
 
 describe("collector and exposition", () => {
   it("counts executions and pending deltas, restores them after a failed flush", () => {
-    const c = new Collector(60_000, 100, [0.1, 1]);
+    const c = new Collector(60_000, 100);
     c.started("q");
-    c.ended("q", "A", 50, false);
+    c.ended("q", 50, false);
     c.started("q");
-    c.ended("q", "A", 500, true);
+    c.ended("q", 500, true);
     const d = c.takePending();
     expect(d).toEqual({ processed: 2, failed: 1, byQueue: { q: { processed: 2, failed: 1 } } });
     expect(c.takePending().processed).toBe(0);
     c.restorePending(d);
     expect(c.takePending()).toEqual(d);
-    const [s] = c.series();
-    expect(s).toMatchObject({ finished: 1, failed: 1, buckets: [1, 2], count: 2 });
+    expect(c.queues().get("q")).toMatchObject({ running: 0, finished: 1, failed: 1 });
   });
 
-  it("escapes label values so the output parses back", () => {
-    const c = new Collector(60_000, 100, [1]);
-    c.ended('we"ird\\q\n', "Cls", 10, false);
-    const text = renderPrometheus({ buckets: c.buckets, series: c.series(), live: c.queues() });
-    const { samples } = parsePrometheus(text);
-    expect(find(samples, "verk_jobs_finished_total", { queue: 'we"ird\\q\n', class: "Cls" })).toBe(1);
-    expect(escapeLabel('a"b')).toBe('a\\"b');
+  it("escapes label values (prom-client's exposition) so the output parses back", async () => {
+    const queue = 'we"ird\\q\n';
+    let ran = 0;
+    const Cls = defineWorker("Cls", async () => {
+      ran++;
+    });
+    const verkStats = stats();
+    const verk = createVerk({
+      store: new MemoryStore(),
+      queues: { [queue]: 1 },
+      workers: [Cls],
+      plugins: [verkStats],
+      pollIntervalMs: 0,
+    });
+    await verk.start();
+    try {
+      await verk.enqueue({ class: "Cls", queue });
+      await until(() => ran === 1);
+      await until(() => verkStats.live().get(queue)?.finished === 1);
+      const { samples } = parsePrometheus(await verkStats.metrics());
+      expect(find(samples, "verk_jobs_total", { queue, class: "Cls", outcome: "success" })).toBe(1);
+    } finally {
+      await verk.stop({ timeout: 500 });
+    }
   });
 });
 
@@ -55,6 +72,8 @@ describe("options and capabilities", () => {
   it("rejects bad options and stores without the capability", () => {
     expect(() => stats({ flushIntervalMs: 0 })).toThrow(VerkError);
     expect(() => stats({ buckets: [-1] })).toThrow(/buckets/);
+    expect(() => stats({ flushIntervalMS: 5 } as never)).toThrow(/flushIntervalMs/);
+    expect(() => stats({ registry: {} as never })).toThrow(/prom-client Registry/);
     const bare = Object.assign(Object.create(MemoryStore.prototype), { kind: "bare" });
     const plugin = stats();
     expect(() => plugin.setup?.({ store: bare, on: () => () => {} } as never)).toThrow(/capability/);

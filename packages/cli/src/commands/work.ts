@@ -1,18 +1,11 @@
 import { resolve } from "node:path";
-import {
-  consoleLogger,
-  createVerk,
-  describeError,
-  type Logger,
-  type LogLevel,
-  type QueueOptions,
-  type VerkPlugin,
-} from "@verk/core";
+import { createVerk, type Logger, type LogLevel, type QueueOptions, type VerkPlugin } from "@verk/core";
 import { maskUrl, redisStore } from "@verk/redis-store";
 import type { Command } from "../command.js";
 import { loadConfig, loadWorkers, parseQueues } from "../config.js";
 import { connectionError } from "../context.js";
 import { CliError, UsageError } from "../util/errors.js";
+import { cliLogger } from "../util/log.js";
 
 const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
 
@@ -29,15 +22,6 @@ async function statsPlugin(): Promise<VerkPlugin | undefined> {
     return typeof mod.stats === "function" ? mod.stats() : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function errorText(error: unknown): string {
-  try {
-    const d = describeError(error) as { errorClass?: string; message?: string };
-    return `${d.errorClass ?? "Error"}: ${d.message ?? ""}`;
-  } catch {
-    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   }
 }
 
@@ -122,7 +106,7 @@ export const work: Command = {
         `no queues configured${path ? ` in ${path}` : ""}: set queues (e.g. queues: { default: 10 }), VERK_QUEUES=default:10 or --queues default:10`,
       );
     }
-    const base: Logger = consoleLogger(logLevel);
+    const base: Logger = cliLogger(logLevel);
     // Core logs each failure (retries at info, dead and dropped jobs at warn); the CLI writes its
     // own single line per job instead.
     const perJob = (level: "info" | "warn"): Logger["info"] =>
@@ -152,13 +136,11 @@ export const work: Command = {
     if (jobLevel !== "silent") {
       const log = logger[jobLevel];
       verk.on("job:finished", ({ job, queue, durationMs }) =>
-        log(`done ${job.class} jid=${job.jid} queue=${queue} ${durationMs} ms`),
+        log({ class: job.class, jid: job.jid, queue, durationMs }, "done"),
       );
     }
     verk.on("job:failed", ({ job, queue, durationMs, outcome, error }) =>
-      logger.warn(
-        `fail ${job.class} jid=${job.jid} queue=${queue} ${durationMs} ms -> ${outcome}: ${errorText(error)}`,
-      ),
+      logger.warn({ class: job.class, jid: job.jid, queue, durationMs, outcome, err: error }, "fail"),
     );
     try {
       await verk.start();
@@ -169,36 +151,43 @@ export const work: Command = {
       throw error;
     }
     logger.info(
-      `node ${verk.nodeId} running ${Object.entries(queues)
-        .map(([q, n]) =>
-          typeof n === "number"
-            ? `${q}:${n}`
-            : `${q}:${n.concurrency}${n.isolation && n.isolation !== "none" ? `(${n.isolation})` : ""}`,
-        )
-        .join(
-          ",",
-        )} with ${workers.map((w) => w.name).join(", ")} on ${maskUrl(redisUrl)}${namespace ? ` ns=${namespace}` : ""} (pid ${process.pid})`,
+      {
+        nodeId: verk.nodeId,
+        queues: Object.entries(queues)
+          .map(([q, n]) =>
+            typeof n === "number"
+              ? `${q}:${n}`
+              : `${q}:${n.concurrency}${n.isolation && n.isolation !== "none" ? `(${n.isolation})` : ""}`,
+          )
+          .join(","),
+        workers: workers.map((w) => w.name).join(","),
+        redis: maskUrl(redisUrl),
+        ...(namespace ? { namespace } : {}),
+        pid: process.pid,
+      },
+      "running",
     );
     return new Promise<number>((resolveExit) => {
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) {
           logger.warn(
-            `${signal} again: exiting now; unfinished jobs are recovered when the node is seen dead`,
+            { signal },
+            "signal again: exiting now; unfinished jobs are recovered when the node is seen dead",
           );
           resolveExit(1);
           return;
         }
         stopping = true;
         const running = verk.runningJobs().length;
-        logger.info(`${signal}: stopping, waiting up to ${timeout} ms for ${running} running job(s)`);
+        logger.info({ signal, timeoutMs: timeout, running }, "stopping: waiting for running jobs");
         verk.stop().then(
           () => {
             logger.info("stopped");
             resolveExit(0);
           },
           (error: unknown) => {
-            logger.error(`stop failed: ${errorText(error)}`);
+            logger.error({ err: error }, "stop failed");
             resolveExit(1);
           },
         );
@@ -207,7 +196,7 @@ export const work: Command = {
       process.on("SIGINT", () => stop("SIGINT"));
       process.on("SIGTSTP", () => {
         verk.quiet();
-        logger.info("SIGTSTP: quiet, no longer fetching new jobs (SIGTERM to stop)");
+        logger.info({ signal: "SIGTSTP" }, "quiet: no longer fetching new jobs (SIGTERM to stop)");
       });
     });
   },

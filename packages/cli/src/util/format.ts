@@ -1,15 +1,20 @@
-/** Output helpers: colours, tables, durations and times. No dependencies. */
-
-const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, "g");
+/**
+ * Output helpers: colours (picocolors), tables (cli-table3), display widths (string-width),
+ * durations and times.
+ */
+import { stripVTControlCharacters } from "node:util";
+import Table from "cli-table3";
+import { createColors } from "picocolors";
+import stringWidth from "string-width";
 
 /** `text` without ANSI escape sequences. */
 export function stripAnsi(text: string): string {
-  return text.replace(ANSI, "");
+  return stripVTControlCharacters(text);
 }
 
-/** Printable width of `text` (ANSI sequences excluded). */
+/** Printable width of `text` in terminal columns (ANSI sequences excluded; wide CJK and emoji count 2). */
 export function width(text: string): number {
-  return [...stripAnsi(text)].length;
+  return stringWidth(text);
 }
 
 /** Colour functions; identity functions when colour is off. */
@@ -31,19 +36,10 @@ export function useColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv, f
   return stream.isTTY === true && env.NO_COLOR === undefined && flag;
 }
 
-/** A {@link Palette}, coloured when `enabled`. */
+/** A {@link Palette} (picocolors; nested colours restore the outer one), coloured when `enabled`. */
 export function palette(enabled: boolean): Palette {
-  const wrap = (open: number, close: number) => (text: string) =>
-    enabled ? `\x1b[${open}m${text}\x1b[${close}m` : text;
-  return {
-    enabled,
-    bold: wrap(1, 22),
-    dim: wrap(2, 22),
-    red: wrap(31, 39),
-    green: wrap(32, 39),
-    yellow: wrap(33, 39),
-    cyan: wrap(36, 39),
-  };
+  const c = createColors(enabled);
+  return { enabled, bold: c.bold, dim: c.dim, red: c.red, green: c.green, yellow: c.yellow, cyan: c.cyan };
 }
 
 /** A column of {@link table}: header and alignment. */
@@ -52,20 +48,41 @@ export interface Column {
   readonly align?: "left" | "right";
 }
 
-/** A plain-text table with a header row; cells may contain ANSI colours. */
+const NO_BORDERS = {
+  top: "",
+  "top-mid": "",
+  "top-left": "",
+  "top-right": "",
+  bottom: "",
+  "bottom-mid": "",
+  "bottom-left": "",
+  "bottom-right": "",
+  left: "",
+  "left-mid": "",
+  mid: "",
+  "mid-mid": "",
+  right: "",
+  "right-mid": "",
+  middle: "  ",
+};
+
+/**
+ * A plain-text table (cli-table3, no borders, two spaces between columns) with a header row
+ * (bold when `p` colours); cells may contain ANSI colours and wide characters.
+ */
 export function table(columns: readonly Column[], rows: readonly string[][], p?: Palette): string {
-  const widths = columns.map((c, i) => Math.max(width(c.header), ...rows.map((r) => width(r[i] ?? ""))));
-  const pad = (text: string, i: number) => {
-    const fill = " ".repeat(Math.max(0, widths[i]! - width(text)));
-    return columns[i]!.align === "right" ? fill + text : text + fill;
-  };
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => pad(c, i))
-      .join("  ")
-      .trimEnd();
-  const header = line(columns.map((c) => c.header));
-  return [p ? p.bold(header) : header, ...rows.map(line)].join("\n");
+  const t = new Table({
+    head: columns.map((c) => (p ? p.bold(c.header) : c.header)),
+    chars: NO_BORDERS,
+    style: { head: [], border: [], "padding-left": 0, "padding-right": 0, compact: true },
+    colAligns: columns.map((c) => c.align ?? "left"),
+  });
+  for (const row of rows) t.push(columns.map((_, i) => row[i] ?? ""));
+  return t
+    .toString()
+    .split("\n")
+    .map((line) => line.trimEnd())
+    .join("\n");
 }
 
 /** A duration in seconds as `0s`, `45s`, `3m 12s`, `2h 5m`, `3d 4h`; under 10 s with one decimal. */
