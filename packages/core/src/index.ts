@@ -8,13 +8,26 @@ export type {
   EventLogEntry,
   EventLogReader,
   LeaseCapability,
+  MetricsCell,
+  MetricsMinute,
   OnceCapability,
   QueueInspectCapability,
   StatsCapability,
   StatsDay,
   StoreCapabilities,
 } from "./capabilities/exports.js";
-export { requireCapability, STATS_DAY_TTL_SECONDS, utcDay, utcDays } from "./capabilities/exports.js";
+export {
+  addCell,
+  emptyCell,
+  METRICS_BUCKETS_MS,
+  METRICS_MINUTE_TTL_SECONDS,
+  metricsBucket,
+  minuteStart,
+  requireCapability,
+  STATS_DAY_TTL_SECONDS,
+  utcDay,
+  utcDays,
+} from "./capabilities/exports.js";
 export { PROMOTE_BATCH, promoteAllDue } from "./due-poller.js";
 export type { VerkErrorCode, VerkErrorOptions } from "./errors.js";
 export {

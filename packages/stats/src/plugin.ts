@@ -8,6 +8,7 @@ import {
   type VerkStore,
 } from "@verk/core";
 import { Collector, DEFAULT_BUCKETS, type LiveQueueStats } from "./collector.js";
+import { MinuteSeries } from "./minute-series.js";
 import { renderPrometheus } from "./prometheus.js";
 import { createStatsReader, type QueueSummary, type StatsReader } from "./reader.js";
 
@@ -68,6 +69,7 @@ export function stats(options: StatsOptions = {}): StatsPlugin {
     throw invalidOption("buckets", "must be an array of positive numbers of seconds");
   const persist = options.persist ?? true;
   const collector = new Collector(windowMs, maxSamples, buckets);
+  const minutes = new MinuteSeries();
   let verk: Verk | undefined;
   let reader: StatsReader | undefined;
   let capability: StatsCapability | undefined;
@@ -83,10 +85,19 @@ export function stats(options: StatsOptions = {}): StatsPlugin {
     if (!capability) return;
     const deltas = collector.takePending();
     if (deltas.processed === 0 && deltas.failed === 0) return;
+    const series = minutes.take();
     try {
       await capability.increment(deltas);
     } catch (error) {
       collector.restorePending(deltas);
+      minutes.restore(series);
+      verk?.logger.warn("@verk/stats: persisting counters failed; will retry", { error });
+      return;
+    }
+    try {
+      await capability.recordMetrics(series);
+    } catch (error) {
+      minutes.restore(series);
       verk?.logger.warn("@verk/stats: persisting counters failed; will retry", { error });
     }
   };
@@ -102,12 +113,14 @@ export function stats(options: StatsOptions = {}): StatsPlugin {
       reader = createStatsReader(v.store);
       capability = persist ? requireCapability(v.store, "stats", "@verk/stats") : undefined;
       v.on("job:started", (e) => collector.started(e.queue));
-      v.on("job:finished", (e) =>
-        collector.ended(e.queue, displayClass(e.job), e.durationMs, false, e.finishedAt),
-      );
-      v.on("job:failed", (e) =>
-        collector.ended(e.queue, displayClass(e.job), e.durationMs, true, e.failedAt),
-      );
+      v.on("job:finished", (e) => {
+        collector.ended(e.queue, displayClass(e.job), e.durationMs, false, e.finishedAt);
+        if (capability) minutes.add(e.queue, displayClass(e.job), e.durationMs, false, e.finishedAt);
+      });
+      v.on("job:failed", (e) => {
+        collector.ended(e.queue, displayClass(e.job), e.durationMs, true, e.failedAt);
+        if (capability) minutes.add(e.queue, displayClass(e.job), e.durationMs, true, e.failedAt);
+      });
     },
     start() {
       timer = setInterval(() => void flush(), flushIntervalMs);
@@ -142,6 +155,7 @@ export function stats(options: StatsOptions = {}): StatsPlugin {
     },
     totals: () => needReader().totals(),
     history: (days) => needReader().history(days),
+    jobMetrics: (query) => needReader().jobMetrics(query),
     async metrics() {
       const r = needReader();
       let queues: QueueSummary[] | undefined;

@@ -5,6 +5,7 @@ import {
   type StatsDay,
   type VerkStore,
 } from "@verk/core";
+import { aggregateMetrics, type JobMetrics, type JobMetricsQuery, metricsRange } from "./job-metrics.js";
 import { latencySeconds } from "./latency.js";
 
 /** One queue as stored, for `verk queues` and dashboards. */
@@ -48,6 +49,11 @@ export interface StatsReader {
    * newest first, from Sidekiq's `stat:processed:YYYY-MM-DD` keys.
    */
   history(days?: number): Promise<StatsDay[]>;
+  /**
+   * Per-minute throughput, failures and duration percentiles per queue and class over the last
+   * `minutes` (default 60, at most 480 = the 8 hours kept), persisted by every node's stats plugin.
+   */
+  jobMetrics(query?: JobMetricsQuery): Promise<JobMetrics>;
 }
 
 /**
@@ -95,6 +101,11 @@ export function createStatsReader(store: VerkStore): StatsReader {
         throw invalidOption("days", "must be an integer from 1 to 1825");
       await store.connect();
       return stats.history(days);
+    },
+    async jobMetrics(query = {}) {
+      const { from, to } = metricsRange(query);
+      await store.connect();
+      return aggregateMetrics(await stats.readMetrics(from, to), query);
     },
   };
 }

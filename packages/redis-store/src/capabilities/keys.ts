@@ -10,6 +10,10 @@ export interface CapabilityKeys {
   day(kind: "processed" | "failed", date: string): string;
   /** STRING `verk:stat:processed:queue:<q>` (Verk, lifetime per queue). */
   queue(kind: "processed" | "failed", queue: string): string;
+  /** HASH `verk:j|YYYYMMDD|H:M`: Verk's per-minute metrics per queue and class (8 h TTL). */
+  metricsMinute(suffix: string): string;
+  /** HASH `j|YYYYMMDD|H:M`: Sidekiq 7's per-minute metrics per class (8 h TTL). */
+  sidekiqMetricsMinute(suffix: string): string;
   /** STRING `verk:lease:<name>`: the lease holder's token, with a TTL. */
   lease(name: string): string;
   /** STRING `verk:once:<key>`: an exactly-once marker, with a TTL. */
@@ -28,6 +32,8 @@ export function capabilityKeys(prefix: string): CapabilityKeys {
     total: (kind) => `${prefix}stat:${kind}`,
     day: (kind, date) => `${prefix}stat:${kind}:${date}`,
     queue: (kind, queue) => `${prefix}verk:stat:${kind}:queue:${queue}`,
+    metricsMinute: (suffix) => `${prefix}verk:j|${suffix}`,
+    sidekiqMetricsMinute: (suffix) => `${prefix}j|${suffix}`,
     lease: (name) => `${prefix}verk:lease:${name}`,
     once: (key) => `${prefix}verk:once:${key}`,
     cron: `${prefix}verk:cron`,
