@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     fileParallelism: false,
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/global-setup.ts"],
   },
 });
