@@ -2,7 +2,16 @@ import { can, href, type RequestContext } from "../context.js";
 import { html, type SafeHtml } from "../html/escape.js";
 import { bytes, count, duration, relative } from "../html/format.js";
 import { page } from "../html/layout.js";
-import { actionButton, table } from "../html/widgets.js";
+import { actionButton, argsText, table } from "../html/widgets.js";
+
+function parsed(raw: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(raw);
+    return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** `GET /nodes`: every live process (Verk and Sidekiq) and Verk-only node, running jobs; quiet and stop. */
 export async function nodesPage(ctx: RequestContext): Promise<SafeHtml> {
@@ -38,6 +47,7 @@ export async function nodesPage(ctx: RequestContext): Promise<SafeHtml> {
   const jobRows = jobs.map(
     (j) => html`<tr><td>${j.process}</td><td><code>${j.jid}</code></td><td>${j.className}</td>
 <td><a href="${href(ctx, `/queues/${encodeURIComponent(j.queue)}`)}">${j.queue}</a></td>
+<td><code class="args">${argsText(parsed(j.raw), j.raw)}</code></td>
 <td class="num">${duration(now / 1000 - j.runAt)}</td></tr>`,
   );
   const allActions =
@@ -50,6 +60,6 @@ ${table(["Process", "Queues", "Busy", "RSS", "Started", "Beat", "State", ""], pr
 <p class="muted">Quiet stops fetching new jobs; stop shuts the process down gracefully. Both travel through Sidekiq's &lt;identity&gt;-signals list and act at the next heartbeat (within 5 s), on Verk nodes and Sidekiq processes alike.</p>
 ${others.length > 0 ? html`<h2>Verk nodes without a process entry</h2>${table(["Node", "Queues", "In flight", "State"], otherRows, "")}` : ""}
 <h2>Running jobs <span class="muted small">${count(jobs.length)}</span></h2>
-${table(["Process", "JID", "Class", "Queue", "Running for"], jobRows, "Nothing running.")}`;
+${table(["Process", "JID", "Class", "Queue", "Args", "Running for"], jobRows, "Nothing running.")}`;
   return page(ctx, { title: "Nodes", tab: "nodes", body, counts: summary });
 }
