@@ -68,8 +68,16 @@
         height: 220,
         legend: { show: true },
         cursor: { points: { size: 6 } },
-        scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(1, max * 1.1, min)] } },
-        axes: [axis, { ...axis, label: spec.unit, size: 60 }],
+        scales: {
+          x: spec.bars
+            ? { time: true, range: (_u, min, max) => [min - 43_200, max + 43_200] }
+            : { time: true },
+          y: { range: (_u, min, max) => [0, Math.max(1, max * 1.1, min)] },
+        },
+        axes: [
+          spec.bars ? { ...axis, incrs: [86_400, 7 * 86_400, 28 * 86_400] } : axis,
+          { ...axis, label: spec.unit, size: 60 },
+        ],
         series: [
           {},
           ...spec.series.map((s) => ({

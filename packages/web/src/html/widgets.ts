@@ -63,11 +63,16 @@ ${page < pages ? link(page + 1, "next ›", "next") : ""}${page < pages ? link(p
 </nav>`;
 }
 
-/** A table; `rows` already rendered. */
-export function table(headers: readonly HtmlValue[], rows: readonly SafeHtml[], empty: string): SafeHtml {
+/** A table; `rows` already rendered; `numeric` lists the right-aligned columns (by index). */
+export function table(
+  headers: readonly HtmlValue[],
+  rows: readonly SafeHtml[],
+  empty: string,
+  numeric: readonly number[] = [],
+): SafeHtml {
   if (rows.length === 0) return html`<p class="empty">${empty}</p>`;
   return html`<div class="table-wrap"><table>
-<thead><tr>${headers.map((h) => html`<th>${h}</th>`)}</tr></thead>
+<thead><tr>${headers.map((h, i) => (numeric.includes(i) ? html`<th class="num">${h}</th>` : html`<th>${h}</th>`))}</tr></thead>
 <tbody>${rows}</tbody>
 </table></div>`;
 }

@@ -56,10 +56,10 @@ export async function nodesPage(ctx: RequestContext): Promise<SafeHtml> {
       : "";
   const body = html`<h1>Nodes</h1>
 ${allActions}
-${table(["Process", "Queues", "Busy", "RSS", "Started", "Beat", "State", ""], procRows, "No live processes.")}
+${table(["Process", "Queues", "Busy", "RSS", "Started", "Beat", "State", ""], procRows, "No live processes.", [2, 3])}
 <p class="muted">Quiet stops fetching new jobs; stop shuts the process down gracefully. Both travel through Sidekiq's &lt;identity&gt;-signals list and act at the next heartbeat (within 5 s), on Verk nodes and Sidekiq processes alike.</p>
 ${others.length > 0 ? html`<h2>Verk nodes without a process entry</h2>${table(["Node", "Queues", "In flight", "State"], otherRows, "")}` : ""}
 <h2>Running jobs <span class="muted small">${count(jobs.length)}</span></h2>
-${table(["Process", "JID", "Class", "Queue", "Args", "Running for"], jobRows, "Nothing running.")}`;
+${table(["Process", "JID", "Class", "Queue", "Args", "Running for"], jobRows, "Nothing running.", [5])}`;
   return page(ctx, { title: "Nodes", tab: "nodes", body, counts: summary });
 }

@@ -84,7 +84,7 @@ ${stat("Dead", summary.dead, "dead", "bad")}${stat("Processes", summary.processe
 <section class="card"><div class="chips" aria-label="Range">${ranges}</div>${chart(history)}</section>
 <div class="grid2">
 <section class="card"><h2>Redis</h2><table class="kv">${redisRows}</table></section>
-<section class="card"><h2>Nodes</h2>${table(["Identity", "Queues", "Busy", "Beat", "State"], nodeRows, "No live nodes.")}</section>
+<section class="card"><h2>Nodes</h2>${table(["Identity", "Queues", "Busy", "Beat", "State"], nodeRows, "No live nodes.", [2])}</section>
 </div>`;
   return page(ctx, { title: "Overview", tab: "overview", body, counts: summary });
 }

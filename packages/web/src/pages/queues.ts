@@ -51,6 +51,7 @@ ${table(
   ],
   rows,
   "No queues yet.",
+  [1, 2, 3, 4, 5, 6, 7],
 )}
 <p class="muted">Latency: age of the oldest waiting job. Nodes: live nodes serving the queue. In flight: fetched by a Verk node, not yet acknowledged. Running: from the heartbeats (every 5 s).</p>`;
   return page(ctx, { title: "Queues", tab: "queues", body, counts: summary });
