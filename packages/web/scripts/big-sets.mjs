@@ -16,7 +16,13 @@ const t0 = Date.now();
 for (let i = 0; i < DEAD; i += 5_000) {
   const args = [];
   for (let j = i; j < i + 5_000; j++)
-    args.push(1_764_000_000 + j, job(j, ',"error_message":"SMTP timeout","error_class":"TimeoutError","failed_at":1764000002.5,"retry_count":25'));
+    args.push(
+      1_764_000_000 + j,
+      job(
+        j,
+        ',"error_message":"SMTP timeout","error_class":"TimeoutError","failed_at":1764000002.5,"retry_count":25',
+      ),
+    );
   await redis.zadd("dead", ...args);
 }
 await redis.sadd("queues", "big");
@@ -25,7 +31,9 @@ for (let i = 0; i < QUEUE; i += 10_000) {
   for (let j = i; j < i + 10_000; j++) args.push(job(j));
   await redis.lpush("queue:big", ...args);
 }
-console.log(`filled ${DEAD.toLocaleString()} dead, ${QUEUE.toLocaleString()} queued in ${Date.now() - t0} ms`);
+console.log(
+  `filled ${DEAD.toLocaleString()} dead, ${QUEUE.toLocaleString()} queued in ${Date.now() - t0} ms`,
+);
 
 const dashboard = createDashboard({ redisUrl: server.url });
 const http = createServer(dashboard);

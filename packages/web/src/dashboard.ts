@@ -60,6 +60,7 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
 
   const handler = ((req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => {
     handle(req, res, next).catch((error: unknown) => {
+      console.error(`[@verk/web] ${req.method} ${req.url} failed:`, error);
       if (!res.headersSent)
         sendText(res, 500, `internal error: ${error instanceof Error ? error.message : String(error)}`);
       else res.end();
