@@ -61,6 +61,7 @@ export function page(ctx: RequestContext, spec: PageSpec): SafeHtml {
 <title>${spec.title} · ${title}</title>
 <link rel="icon" href="${asset("icon.svg")}" type="image/svg+xml">
 <link rel="stylesheet" href="${asset("uplot.css")}">
+<link rel="stylesheet" href="${asset("layout.css")}">
 <link rel="stylesheet" href="${asset("app.css")}">
 <script src="${asset("uplot.js")}" defer></script>
 <script src="${asset("app.js")}" defer></script>

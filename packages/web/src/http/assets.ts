@@ -37,6 +37,7 @@ export function assets(): Map<string, Asset> {
   const require = createRequire(import.meta.url);
   cache = new Map([
     ["app.js", load(join(dir, "app.js"), "text/javascript; charset=utf-8")],
+    ["layout.css", load(join(dir, "layout.css"), "text/css; charset=utf-8")],
     ["app.css", load(join(dir, "app.css"), "text/css; charset=utf-8")],
     ["uplot.js", load(require.resolve("uplot/dist/uPlot.iife.min.js"), "text/javascript; charset=utf-8")],
     ["uplot.css", load(require.resolve("uplot/dist/uPlot.min.css"), "text/css; charset=utf-8")],
