@@ -89,7 +89,7 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
     const method = req.method ?? "GET";
     if (method === "GET" || method === "HEAD") {
       if (segments[0] === "assets" && segments.length === 2 && serveAsset(req, res, segments[1]!)) return;
-      if (segments[0] === "live" && segments.length === 1)
+      if (segments[0] === "live" && segments.length === 1 && method === "GET")
         return live.open(
           res,
           services.summary,

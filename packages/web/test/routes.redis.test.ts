@@ -184,6 +184,19 @@ describe("actions", () => {
     expect((await fx.redis.lrange("queue:default", 0, 0))[0]).toContain(JIDS.scheduled);
     const bad = await s.post("/admin/jobs/dead/action", { action: "kill", key: "1-x" });
     expect(bad.status).toBe(400);
+    await fx.redis.zadd(
+      "schedule",
+      Date.now() / 1000 + 60,
+      '{"class":"Later","args":[],"jid":"s2","queue":"low"}',
+    );
+    expect(
+      (await s.post("/admin/jobs/scheduled/action", { action: "kill", key: await keyOf("schedule", "s2") }))
+        .status,
+    ).toBe(303);
+    expect((await fx.redis.zrange("dead", 0, -1)).some((r) => r.includes('"s2"'))).toBe(true);
+    const dead = await keyOf("dead", JIDS.dead);
+    expect((await s.post("/admin/jobs/dead/action", { action: "retry", key: dead })).status).toBe(303);
+    expect((await fx.redis.lrange("queue:default", 0, -1)).some((r) => r.includes(JIDS.dead))).toBe(true);
   });
 
   it("pauses, resumes, clears (after confirmation) a queue and deletes one waiting job", async () => {
@@ -209,8 +222,13 @@ describe("actions", () => {
   it("quiets and stops processes through <identity>-signals", async () => {
     const s = await session("/nodes");
     expect((await s.post("/admin/jobs/nodes/quiet", { identity: "web-1:4242:abcdef" })).status).toBe(303);
+    const ask = await s.post("/admin/jobs/nodes/stop", { all: "1" });
+    expect(await ask.text()).toContain("Stop every live process?");
+    expect(await fx.redis.llen("web-1:4242:abcdef-signals")).toBe(1);
     expect((await s.post("/admin/jobs/nodes/stop", { all: "1", confirmed: "1" })).status).toBe(303);
     expect(await fx.redis.lrange("web-1:4242:abcdef-signals", 0, -1)).toEqual(["TERM", "TSTP"]);
+    expect((await s.post("/admin/jobs/nodes/stop", { identity: "web-1:4242:abcdef" })).status).toBe(303);
+    expect(await fx.redis.lrange("web-1:4242:abcdef-signals", 0, 0)).toEqual(["TERM"]);
   });
 });
 
