@@ -66,6 +66,8 @@ case "${1:-}" in
     ensure_redis_server
     # The Sidekiq interoperability suite runs the real Sidekiq (Debian's ruby-sidekiq 6.4.1).
     apt_install ruby-sidekiq ruby-rack ruby-webrick puma || say "could not install ruby-sidekiq; the Sidekiq suite will say so"
+    # The @verk/web browser tests drive Debian's Chromium, headless.
+    apt_install chromium || say "could not install chromium; the @verk/web browser tests will say so"
     install_and_build
     say "lint"
     "${PNPM[@]}" lint

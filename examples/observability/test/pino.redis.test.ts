@@ -70,11 +70,14 @@ describe("a pino logger as it is, for the core and the add-ons", () => {
     } finally {
       await verk.stop({ timeout: 1_000 });
     }
-    // The core's failure line: pino's level, `queue`, and the error under `err` with type, message, stack.
+    // The core's failure line: pino's level (warn: a job dropped for good), `queue`, `class`, `jid`,
+    // and the error under `err` with type, message, stack.
     const failure = lines.find((l) => l.err?.message === "kaboom" && l.queue === "default");
     expect(failure).toMatchObject({
-      level: 30,
+      level: 40,
       queue: "default",
+      class: "Bad",
+      jid,
       err: { type: "RangeError", message: "kaboom" },
     });
     expect(String(failure!.err!.stack)).toContain("RangeError: kaboom");

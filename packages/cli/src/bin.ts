@@ -1,5 +1,14 @@
 import { main } from "./main.js";
 
+// `verk dead list | head`: the reader went away. Stop quietly, like other command-line tools,
+// instead of dying with an EPIPE stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

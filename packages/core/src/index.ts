@@ -9,6 +9,8 @@ export type {
   EventLogReader,
   KeepAliveSpec,
   LeaseCapability,
+  MetricsCell,
+  MetricsMinute,
   NodeBeat,
   NodesCapability,
   OnceCapability,
@@ -19,7 +21,18 @@ export type {
   StatsDay,
   StoreCapabilities,
 } from "./capabilities/exports.js";
-export { requireCapability, STATS_DAY_TTL_SECONDS, utcDay, utcDays } from "./capabilities/exports.js";
+export {
+  addCell,
+  emptyCell,
+  METRICS_BUCKETS_MS,
+  METRICS_MINUTE_TTL_SECONDS,
+  metricsBucket,
+  minuteStart,
+  requireCapability,
+  STATS_DAY_TTL_SECONDS,
+  utcDay,
+  utcDays,
+} from "./capabilities/exports.js";
 export { PROMOTE_BATCH, promoteAllDue } from "./due-poller.js";
 export type { VerkErrorCode, VerkErrorOptions } from "./errors.js";
 export {

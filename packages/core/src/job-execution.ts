@@ -187,7 +187,7 @@ async function recordFailure(
   const base = { job, queue, nodeId: ctx.nodeId, startedAt: flight.startedAt };
   // A job that leaves for good (dead or dropped) is worth a warning; a retry is routine.
   ctx.logger[outcome.kind === "retry" ? "info" : "warn"](
-    { queue, jid: job.jid, err: failure },
+    { queue, class: job.class, jid: job.jid, nodeId: ctx.nodeId, outcome: outcome.kind, err: failure },
     `${job.class} ${job.jid} failed (${outcome.kind})`,
   );
   ctx.hub.emit("job:failed", {

@@ -13,13 +13,34 @@ export type {
   AdminSetName,
   AdminSource,
   BusyJob,
+  EntryKey,
   ListOptions,
   ListPage,
   MoveAction,
+  ProcessSignal,
   ProgressFn,
+  QueueJob,
+  QueueJobsPage,
+  QueueOverview,
+  QueueSearchOptions,
+  QueueSearchResult,
+  SearchFilters,
+  SearchOptions,
+  SearchResult,
+  ServerInfo,
   SetEntry,
+  VerkNode,
 } from "./admin/index.js";
-export { ACTION_BATCH, latencyOf, moveMembers, RedisAdmin, toEntry } from "./admin/index.js";
+export {
+  ACTION_BATCH,
+  decodeBacktrace,
+  entryKey,
+  latencyOf,
+  moveMembers,
+  parseEntryKey,
+  RedisAdmin,
+  toEntry,
+} from "./admin/index.js";
 export type { Keys } from "./keys.js";
 export { createKeys } from "./keys.js";
 export type { LivenessOptions } from "./nodes/options.js";

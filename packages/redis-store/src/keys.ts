@@ -86,6 +86,10 @@ export interface Keys {
   statDay(kind: "processed" | "failed", date: string): string;
   /** STRING `verk:stat:<kind>:queue:<q>` (Verk, lifetime per queue). */
   statQueue(kind: "processed" | "failed", queue: string): string;
+  /** HASH of one minute of Verk's job metrics (`<suffix>` = `YYYYMMDD|H:M`), with a TTL. */
+  metricsMinute(suffix: string): string;
+  /** HASH of one minute in Sidekiq 7's metrics shape (`j|YYYYMMDD|H:M`), with a TTL. */
+  sidekiqMetricsMinute(suffix: string): string;
   /** STRING: the lease holder's token, with a TTL. */
   lease(name: string): string;
   /** STRING: an exactly-once marker, with a TTL. */
@@ -136,6 +140,8 @@ function sidekiqKeys(p: string): Keys {
     statTotal: (kind) => `${p}stat:${kind}`,
     statDay: (kind, date) => `${p}stat:${kind}:${date}`,
     statQueue: (kind, queue) => `${p}verk:stat:${kind}:queue:${queue}`,
+    metricsMinute: (suffix) => `${p}verk:j|${suffix}`,
+    sidekiqMetricsMinute: (suffix) => `${p}j|${suffix}`,
     lease: (name) => `${p}verk:lease:${name}`,
     once: (key) => `${p}verk:once:${key}`,
     cron: `${p}verk:cron`,
@@ -175,6 +181,8 @@ function clusterKeys(p: string): Keys {
     statTotal: (kind) => g(`stat:${kind}`),
     statDay: (kind, date) => g(`stat:${kind}:${date}`),
     statQueue: (kind, queue) => g(`stat:${kind}:queue:${queue}`),
+    metricsMinute: (suffix) => g(`j|${suffix}`),
+    sidekiqMetricsMinute: (suffix) => g(`sidekiq-j|${suffix}`),
     lease: (name) => g(`lease:${name}`),
     once: (key) => g(`once:${key}`),
     cron: g("cron"),

@@ -5,6 +5,14 @@
  */
 export type { LiveQueueStats } from "./collector.js";
 export { Collector, DEFAULT_BUCKETS } from "./collector.js";
+export type {
+  DurationSummary,
+  JobMetrics,
+  JobMetricsQuery,
+  MetricsGroup,
+  MetricsPoint,
+} from "./job-metrics.js";
+export { aggregateMetrics, histogramPercentile, MAX_METRICS_MINUTES } from "./job-metrics.js";
 export { latencySeconds } from "./latency.js";
 export type { QueueStats, StatsOptions, StatsPlugin } from "./plugin.js";
 export { stats, statsReader } from "./plugin.js";

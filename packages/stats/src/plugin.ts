@@ -9,6 +9,7 @@ import {
   type VerkStore,
 } from "@verk/core";
 import { Collector, DEFAULT_BUCKETS, type LiveQueueStats } from "./collector.js";
+import { MinuteSeries } from "./minute-series.js";
 import { loadPromClient, type MetricsRegistry, promClientMissing } from "./prom-client.js";
 import { PromMetrics } from "./prom-metrics.js";
 import { createStatsReader, type QueueSummary, type StatsReader } from "./reader.js";
@@ -97,6 +98,7 @@ export function stats(options: StatsOptions = {}): StatsPlugin {
   const persist = options.persist ?? true;
   const registries = registriesOf(options.registry);
   const collector = new Collector(windowMs, maxSamples);
+  const minutes = new MinuteSeries();
   let prom: PromMetrics | undefined;
   let verk: Verk | undefined;
   let reader: StatsReader | undefined;
@@ -113,13 +115,25 @@ export function stats(options: StatsOptions = {}): StatsPlugin {
     if (!capability) return;
     const deltas = collector.takePending();
     if (deltas.processed === 0 && deltas.failed === 0) return;
+    const series = minutes.take();
     try {
       await capability.increment(deltas);
     } catch (error) {
       collector.restorePending(deltas);
+      minutes.restore(series);
       verk?.logger.warn(
         { plugin: "@verk/stats", err: error, processed: deltas.processed, failed: deltas.failed },
         "persisting stat counters failed; will retry",
+      );
+      return;
+    }
+    try {
+      await capability.recordMetrics(series);
+    } catch (error) {
+      minutes.restore(series);
+      verk?.logger.warn(
+        { plugin: "@verk/stats", err: error },
+        "persisting per-minute job metrics failed; will retry",
       );
     }
   };
@@ -141,10 +155,12 @@ export function stats(options: StatsOptions = {}): StatsPlugin {
       v.on("job:finished", (e) => {
         collector.ended(e.queue, e.durationMs, false, e.finishedAt);
         prom?.ended(e.queue, displayClass(e.job), e.durationMs, "success");
+        if (capability) minutes.add(e.queue, displayClass(e.job), e.durationMs, false, e.finishedAt);
       });
       v.on("job:failed", (e) => {
         collector.ended(e.queue, e.durationMs, true, e.failedAt);
         prom?.ended(e.queue, displayClass(e.job), e.durationMs, e.outcome);
+        if (capability) minutes.add(e.queue, displayClass(e.job), e.durationMs, true, e.failedAt);
       });
       v.on("job:unacked", (e) => collector.unrecorded(e.queue));
       v.on("job:malformed", (e) => prom?.malformed(e.queue));
@@ -185,6 +201,7 @@ export function stats(options: StatsOptions = {}): StatsPlugin {
     },
     totals: () => needReader().totals(),
     history: (days) => needReader().history(days),
+    jobMetrics: (query) => needReader().jobMetrics(query),
     async metrics() {
       needReader();
       if (!prom) throw promClientMissing("metrics()");

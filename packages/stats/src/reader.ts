@@ -5,6 +5,7 @@ import {
   type StatsDay,
   type VerkStore,
 } from "@verk/core";
+import { aggregateMetrics, type JobMetrics, type JobMetricsQuery, metricsRange } from "./job-metrics.js";
 import { latencySeconds } from "./latency.js";
 
 /** One queue as stored, for `verk queues` and dashboards. */
@@ -53,6 +54,11 @@ export interface StatsReader {
    * reader owns that store: don't call it on a store you still use elsewhere. Idempotent.
    */
   close(): Promise<void>;
+  /**
+   * Per-minute throughput, failures and duration percentiles per queue and class over the last
+   * `minutes` (default 60, at most 480 = the 8 hours kept), persisted by every node's stats plugin.
+   */
+  jobMetrics(query?: JobMetricsQuery): Promise<JobMetrics>;
 }
 
 /**
@@ -104,5 +110,10 @@ export function createStatsReader(store: VerkStore): StatsReader {
       return stats.history(days);
     },
     close: () => store.close(),
+    async jobMetrics(query = {}) {
+      const { from, to } = metricsRange(query);
+      await store.connect();
+      return aggregateMetrics(await stats.readMetrics(from, to), query);
+    },
   };
 }

@@ -1,4 +1,11 @@
-import type { ActionResult, AdminSetName, ListOptions, MoveAction, SetEntry } from "@verk/redis-store";
+import {
+  type ActionResult,
+  type AdminSetName,
+  decodeBacktrace,
+  type ListOptions,
+  type MoveAction,
+  type SetEntry,
+} from "@verk/redis-store";
 import type { Command } from "../command.js";
 import { intFlag } from "../command.js";
 import type { Context } from "../context.js";
@@ -62,6 +69,7 @@ function filters(values: Record<string, unknown>): ListOptions {
 }
 
 function entryJson(e: SetEntry) {
+  const backtrace = decodeBacktrace(e.payload?.error_backtrace);
   return {
     jid: e.jid,
     class: e.className,
@@ -70,6 +78,7 @@ function entryJson(e: SetEntry) {
     at: new Date(e.score * 1000).toISOString(),
     error: e.error || undefined,
     retry_count: e.retryCount,
+    ...(backtrace ? { backtrace } : {}),
     payload: e.payload ?? e.raw,
   };
 }
@@ -161,7 +170,15 @@ async function show(ctx: Context, spec: SetSpec, jid: string | undefined): Promi
   if (entry.error) rows.push(["error", p.red(entry.error)]);
   rows.push(["args", JSON.stringify(payload.args ?? null)]);
   for (const [k, v] of rows) ctx.print(`${p.bold(k.padEnd(12))} ${v}`);
-  ctx.print(`${p.bold("payload".padEnd(12))} ${entry.raw}`);
+  const trace = decodeBacktrace(payload.error_backtrace);
+  if (trace) {
+    ctx.print(p.bold("backtrace"));
+    for (const line of trace) ctx.print(`  ${line}`);
+  } else if (payload.error_backtrace !== undefined)
+    ctx.print(`${p.bold("backtrace".padEnd(12))} ${p.dim("(cannot be decoded)")}`);
+  const shown = { ...payload };
+  if (trace) delete shown.error_backtrace;
+  ctx.print(`${p.bold("payload".padEnd(12))} ${entry.payload ? JSON.stringify(shown) : entry.raw}`);
   return 0;
 }
 

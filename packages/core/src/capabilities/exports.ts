@@ -5,6 +5,15 @@ export type { EventLogCapability, EventLogEntry, EventLogReader } from "./event-
 export type { CapabilityName, StoreCapabilities } from "./index.js";
 export { requireCapability } from "./index.js";
 export type { LeaseCapability } from "./lease.js";
+export type { MetricsCell, MetricsMinute } from "./metrics.js";
+export {
+  addCell,
+  emptyCell,
+  METRICS_BUCKETS_MS,
+  METRICS_MINUTE_TTL_SECONDS,
+  metricsBucket,
+  minuteStart,
+} from "./metrics.js";
 export type { KeepAliveSpec, NodeBeat, NodesCapability, PeerRecovery, RecoverPeerOptions } from "./nodes.js";
 export type { OnceCapability } from "./once.js";
 export type { QueueInspectCapability } from "./queue-inspect.js";

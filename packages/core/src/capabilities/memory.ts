@@ -1,5 +1,6 @@
 import type { DueSet, EncodedJob } from "../store.js";
 import type { StoreCapabilities } from "./index.js";
+import { memoryMetrics } from "./memory-metrics.js";
 import { type CounterPair, utcDay, utcDays } from "./stats.js";
 
 /** What the in-memory capabilities need from `MemoryStore`. */
@@ -27,6 +28,7 @@ export function memoryCapabilities(backend: MemoryBackend): Required<Omit<StoreC
   const dueListeners = new Set<(at: number) => void>();
   return {
     stats: {
+      ...memoryMetrics(),
       async increment(deltas, at = new Date()) {
         const day = utcDay(at);
         add("processed", deltas.processed);

@@ -3,6 +3,8 @@
  * `stat:failed`, their per-day keys) and Verk's per-queue lifetime counters. Used by `@verk/stats`.
  */
 
+import type { MetricsMinute } from "./metrics.js";
+
 /** Processed/failed counts. `processed` counts every execution, failures included (Sidekiq's meaning). */
 export interface CounterPair {
   /** Executions, failures included. */
@@ -30,6 +32,13 @@ export const STATS_DAY_TTL_SECONDS = 5 * 365 * 24 * 60 * 60;
 
 /** Persisted counters; see the module note. */
 export interface StatsCapability {
+  /**
+   * Add per-minute job metrics (see {@link MetricsMinute}) atomically per call; each minute expires
+   * {@link METRICS_MINUTE_TTL_SECONDS} after its last write.
+   */
+  recordMetrics(minutes: readonly MetricsMinute[]): Promise<void>;
+  /** The stored minutes from `fromMinute` to `toMinute` (epoch ms, inclusive), oldest first; absent minutes are omitted. */
+  readMetrics(fromMinute: number, toMinute: number): Promise<MetricsMinute[]>;
   /**
    * Add `deltas` atomically in one round trip: the totals, the per-day keys of the UTC day of
    * `at` (default now; expiry {@link STATS_DAY_TTL_SECONDS}) and the per-queue lifetime counters.

@@ -2,9 +2,31 @@ import { DEFAULT_DEAD_LIMITS, type DeadSetLimits, VerkError } from "@verk/core";
 import type { RedisClient as Redis } from "../client.js";
 import type { Keys } from "../keys.js";
 import { applyInBatches, type MoveAction } from "./actions.js";
+import { actOnKeys, actOnMatching } from "./bulk.js";
 import { findEntries, listEntries, scanEntries } from "./entries.js";
+import { listVerkNodes, type QueueOverview, queueOverview, type VerkNode } from "./nodes.js";
 import { listProcesses } from "./processes.js";
+import {
+  deleteQueueJob,
+  findQueueJob,
+  listQueueJobs,
+  type QueueJob,
+  type QueueJobsPage,
+  type QueueSearchOptions,
+  type QueueSearchResult,
+  searchQueueJobs,
+} from "./queue-jobs.js";
 import { clearQueue, listQueues, queueExists } from "./queues.js";
+import { type ServerInfo, serverInfo } from "./server-info.js";
+import {
+  type EntryKey,
+  entriesByKeys,
+  type SearchFilters,
+  type SearchOptions,
+  type SearchResult,
+  searchEntries,
+} from "./set-search.js";
+import { type ProcessSignal, signalAll, signalProcess } from "./signals.js";
 import type {
   ActionResult,
   AdminProcess,
@@ -133,6 +155,110 @@ export class RedisAdmin {
   /** Live processes (Verk nodes and Sidekiq processes) with their running jobs. */
   processes(): Promise<AdminProcess[]> {
     return listProcesses(this.#redis, this.#keys);
+  }
+
+  /**
+   * A bounded search of `set` (filters by class, queue, error text and args text): reads at most
+   * `maxScan` members (default 10,000) from rank `cursor`, in chunks of 500, and says where to go on.
+   */
+  search(set: AdminSetName, options: SearchOptions = {}): Promise<SearchResult> {
+    return searchEntries(this.#redis, this.#keys.set(set), set, options);
+  }
+
+  /** The entries addressed by `"<score>-<jid>"` keys (ZRANGE BYSCORE on each score: no scan). */
+  findByKeys(set: AdminSetName, keys: readonly EntryKey[]): Promise<SetEntry[]> {
+    return entriesByKeys(this.#redis, this.#keys.set(set), set, keys);
+  }
+
+  /**
+   * Apply `action` to the entries addressed by `keys` (a selection); `missing` counts keys no
+   * longer in the set. Same moves as {@link RedisAdmin.actOn}.
+   * @throws VerkError `INVALID_OPTION` when `set` does not allow `action`.
+   */
+  async actOnKeys(
+    set: AdminSetName,
+    action: MoveAction | "delete",
+    keys: readonly EntryKey[],
+  ): Promise<ActionResult & { readonly missing: number }> {
+    this.#check(set, action);
+    return actOnKeys(this.#redis, this.#keys, set, action, keys, this.#limits);
+  }
+
+  /**
+   * Apply `action` to every entry passing `filters` (args text included), chunk by chunk with
+   * bounded memory, calling `onProgress(read, total)`.
+   * @throws VerkError `INVALID_OPTION` when `set` does not allow `action`.
+   */
+  async actOnMatching(
+    set: AdminSetName,
+    action: MoveAction | "delete",
+    filters: SearchFilters = {},
+    onProgress?: ProgressFn,
+  ): Promise<ActionResult> {
+    this.#check(set, action);
+    return actOnMatching(this.#redis, this.#keys, set, action, filters, this.#limits, onProgress);
+  }
+
+  /** Every queue with size, latency, pause, the live nodes serving it, in-flight and running counts. */
+  queueOverview(known?: { processes?: AdminProcess[]; nodes?: VerkNode[] }): Promise<QueueOverview[]> {
+    return queueOverview(this.#redis, this.#keys, known);
+  }
+
+  /** One page (offset/limit, default 0/25) of `queue`'s waiting jobs in run order (position 0 runs next). */
+  queueJobs(queue: string, options: { offset?: number; limit?: number } = {}): Promise<QueueJobsPage> {
+    return listQueueJobs(this.#redis, this.#keys, queue, options);
+  }
+
+  /** A bounded search of `queue` (text in the payload, class); reads at most `maxScan` jobs (default 10,000). */
+  searchQueue(queue: string, options: QueueSearchOptions = {}): Promise<QueueSearchResult> {
+    return searchQueueJobs(this.#redis, this.#keys, queue, options);
+  }
+
+  /** The waiting job of `queue` with `jid` (near position `hint` first, else a chunked scan). */
+  findQueueJob(queue: string, jid: string, hint?: number): Promise<QueueJob | undefined> {
+    return findQueueJob(this.#redis, this.#keys, queue, jid, hint);
+  }
+
+  /** Delete the waiting job with `jid` from `queue`; resolves it, or `undefined` when none (or fetched meanwhile). */
+  deleteQueueJob(queue: string, jid: string, hint?: number): Promise<QueueJob | undefined> {
+    return deleteQueueJob(this.#redis, this.#keys, queue, jid, hint);
+  }
+
+  /** Nodes of Verk's registry (`verk_nodes`), with liveness and in-progress counts per queue. */
+  verkNodes(): Promise<VerkNode[]> {
+    return listVerkNodes(this.#redis, this.#keys);
+  }
+
+  /**
+   * Quiet (`"TSTP"`: stop fetching) or stop (`"TERM"`) the live process `identity` remotely, through
+   * Sidekiq's `<identity>-signals` list; it acts at its next heartbeat (Verk and Sidekiq alike).
+   * @returns false when no live process has that identity.
+   */
+  async signal(identity: string, signal: ProcessSignal): Promise<boolean> {
+    this.#checkSignal(signal);
+    return signalProcess(this.#redis, this.#keys, identity, signal);
+  }
+
+  /** Send `signal` to every live process; resolves the identities signalled. */
+  async signalAll(signal: ProcessSignal): Promise<string[]> {
+    this.#checkSignal(signal);
+    return signalAll(this.#redis, this.#keys, signal);
+  }
+
+  /** Version, uptime, clients and memory of the Redis server. */
+  serverInfo(): Promise<ServerInfo> {
+    return serverInfo(this.#redis);
+  }
+
+  #checkSignal(signal: string): void {
+    if (signal !== "TSTP" && signal !== "TERM")
+      throw new VerkError(
+        "INVALID_OPTION",
+        `signal must be "TSTP" (quiet) or "TERM" (stop), got ${JSON.stringify(signal)}`,
+        {
+          field: "signal",
+        },
+      );
   }
 
   #check(set: AdminSetName, action: MoveAction | "delete"): void {

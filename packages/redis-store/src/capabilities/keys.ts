@@ -12,6 +12,10 @@ export interface CapabilityKeys {
   day(kind: "processed" | "failed", date: string): string;
   /** STRING `verk:stat:processed:queue:<q>` (Verk, lifetime per queue). */
   queue(kind: "processed" | "failed", queue: string): string;
+  /** HASH `verk:j|YYYYMMDD|H:M`: Verk's per-minute metrics per queue and class (8 h TTL). */
+  metricsMinute(suffix: string): string;
+  /** HASH `j|YYYYMMDD|H:M`: Sidekiq 7's per-minute metrics per class (8 h TTL). */
+  sidekiqMetricsMinute(suffix: string): string;
   /** STRING `verk:lease:<name>`: the lease holder's token, with a TTL. */
   lease(name: string): string;
   /** STRING `verk:once:<key>`: an exactly-once marker, with a TTL. */
@@ -30,6 +34,8 @@ export function capabilityKeys(keys: Keys): CapabilityKeys {
     total: (kind) => keys.statTotal(kind),
     day: (kind, date) => keys.statDay(kind, date),
     queue: (kind, queue) => keys.statQueue(kind, queue),
+    metricsMinute: (suffix) => keys.metricsMinute(suffix),
+    sidekiqMetricsMinute: (suffix) => keys.sidekiqMetricsMinute(suffix),
     lease: (name) => keys.lease(name),
     once: (key) => keys.once(key),
     cron: keys.cron,

@@ -1,12 +1,14 @@
 import { type CounterPair, STATS_DAY_TTL_SECONDS, type StatsCapability, utcDay, utcDays } from "@verk/core";
 import type { RedisClient as Redis } from "../client.js";
 import type { CapabilityKeys } from "./keys.js";
+import { redisMetrics } from "./metrics.js";
 
 const KINDS = ["processed", "failed"] as const;
 
 /** {@link StatsCapability} on Redis: INCRBY in one MULTI per flush, MGET to read. */
 export function redisStats(client: Redis, keys: CapabilityKeys): StatsCapability {
   return {
+    ...redisMetrics(client, keys),
     async increment(deltas, at = new Date()) {
       const day = utcDay(at);
       const multi = client.multi();
