@@ -118,7 +118,7 @@ describe("verk queue", () => {
 describe("verk quiet | stop", () => {
   it("quiet and stop a running node remotely through <identity>-signals", async () => {
     const node = start(["work"], { cwd: FIXTURES });
-    await waitFor(() => node.output().includes("running default:5"), 15_000);
+    await waitFor(() => node.output().includes("queues=default:5"), 15_000);
     let identity = "";
     await waitFor(async () => {
       const list = await json<{ identity: string }[]>(["processes"]);
@@ -130,7 +130,7 @@ describe("verk quiet | stop", () => {
     await waitFor(async () => (await json<{ quiet: boolean }[]>(["processes"]))[0]?.quiet === true);
     expect((await run(["stop", identity])).code).toBe(0);
     expect(await node.exited).toBe(0);
-    expect(node.output()).toContain("Sidekiq signal TERM");
+    expect(node.output()).toMatch(/Sidekiq signal TERM|signal=TERM/);
     const unknown = await run(["stop", "nope:1:2"]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no live process "nope:1:2"');
