@@ -4,7 +4,7 @@ import { assertKnownKeys, invalidOption } from "@verk/core";
 import { hasRedisCli, redisCliBinary, requireBinary } from "../binaries.js";
 import { freeClusterPort } from "../free-port.js";
 import { pollUntil } from "../poll.js";
-import { redisCommand } from "../redis-command.js";
+import { closeRedisCommands, redisCommand } from "../redis-command.js";
 import { startRedis, type TestRedis } from "../start-redis.js";
 import { checkClusterHealth } from "./cluster-health.js";
 import { type ClusterNodeInfo, parseClusterNodes } from "./cluster-nodes.js";
@@ -140,6 +140,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<T
     if (stopped) return;
     stopped = true;
     await Promise.all([...servers.values()].map((server) => server.stop()));
+    await closeRedisCommands(servers.keys());
   };
   const livePorts = () => [...servers.keys()].filter((port) => !down.has(port));
   const server = (port: number) => {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { assertKnownKeys, invalidOption } from "@verk/core";
 import { freePort } from "../free-port.js";
 import { pollUntil } from "../poll.js";
-import { infoField, redisCommand, tryRedisCommand } from "../redis-command.js";
+import { closeRedisCommands, infoField, redisCommand, tryRedisCommand } from "../redis-command.js";
 import { startRedis, type TestRedis } from "../start-redis.js";
 import { sentinelConfigText } from "./sentinel-config.js";
 import { sentinelProblem } from "./sentinel-health.js";
@@ -76,6 +76,7 @@ export async function startSentinel(options: StartSentinelOptions = {}): Promise
     if (stopped) return;
     stopped = true;
     await Promise.all([...servers.values()].map((server) => server.stop()));
+    await closeRedisCommands(servers.keys());
     rmSync(configDir, { recursive: true, force: true });
   };
   const server = (port: number) => {
