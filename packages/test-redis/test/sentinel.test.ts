@@ -84,9 +84,13 @@ describe("startSentinel", () => {
       expect(result.from).toEqual(before);
       expect(result.to.port).not.toBe(before.port);
       expect(await sentinel.masterAddress()).toEqual(result.to);
-      // Every write the client was told had reached a replica is on the new master, in order.
+      // Every write the client was told had reached a replica is on the new master, in order. A
+      // write in flight when the connection dropped may be there twice: ioredis resends it.
       const log = ((await redisCommand(result.to.port, "LRANGE", "log", 0, -1)) as string[]).map(Number);
-      expect(log.filter((value) => confirmed.includes(value))).toEqual(confirmed);
+      const unique = [...new Set(log)];
+      const wanted = new Set(confirmed);
+      expect(unique.filter((value) => wanted.has(value))).toEqual(confirmed);
+      expect(log.length - unique.length).toBeLessThanOrEqual(2);
       expect(confirmedAfter).toHaveLength(20);
       const oldRole = await redisCommand(before.port, "ROLE").catch(() => ["down"]);
       expect((oldRole as unknown[])[0]).toBe(mode === "kill" ? "down" : "slave");
