@@ -47,6 +47,15 @@ ensure_redis_server() {
   or point REDIS_URL at a Redis >= 6.2 you own, e.g. REDIS_URL=redis://127.0.0.1:6379 bash scripts/quickstart.sh demo"
 }
 
+# The Redis Cluster tests create their clusters with redis-cli (Debian: redis-tools, which
+# Debian's redis-server package pulls in).
+ensure_redis_cli() {
+  command -v redis-cli >/dev/null && return 0
+  apt_install redis-tools && command -v redis-cli >/dev/null && return 0
+  die "redis-cli is not installed and cannot be installed from here; the Redis Cluster tests need it.
+  Install it (Debian/Ubuntu: sudo apt-get install redis-tools; macOS: brew install redis)."
+}
+
 install_and_build() {
   say "installing dependencies with pnpm ${PNPM_VERSION}"
   if [ -n "${CI:-}" ]; then "${PNPM[@]}" install --frozen-lockfile; else "${PNPM[@]}" install --prefer-offline; fi
@@ -64,6 +73,7 @@ case "${1:-}" in
     ;;
   test)
     ensure_redis_server
+    ensure_redis_cli
     # The Sidekiq interoperability suite runs the real Sidekiq (Debian's ruby-sidekiq 6.4.1).
     apt_install ruby-sidekiq ruby-rack ruby-webrick puma || say "could not install ruby-sidekiq; the Sidekiq suite will say so"
     # The @verk/web browser tests drive Debian's Chromium, headless.

@@ -17,28 +17,47 @@ export interface BenchArgs {
   cpuProfDir: string | undefined;
   /** Longest wait, per step, for other processes to use <= 0.3 cores. (Default: 5,000; `--smoke`: 0) */
   quietWaitMs: number;
-  /**
-   * Workloads to run: enqueue, bulk, process, process2, latency, and the Verk-only isolation
-   * workloads cpuhog, multicore, overhead. (Default: all)
-   */
+  /** Workloads to run, by id (see {@link ALL_STEPS}; groups of {@link STEP_GROUPS} expanded). (Default: all) */
   steps: string[];
 }
 
-/** The workload ids of `--steps`. */
-export const ALL_STEPS = [
-  "enqueue",
-  "bulk",
-  "process",
-  "process2",
-  "latency",
-  "cpuhog",
-  "multicore",
-  "overhead",
+/** The workloads of issue #7: no-op jobs `{ i }`. */
+export const CLASSIC_STEPS = ["enqueue", "bulk", "process", "process2", "latency"] as const;
+
+/** The workloads of issue #16: payload sizes, scheduled jobs, retries, latency-monitor stalls. */
+export const ISSUE16_STEPS = [
+  "process-2k",
+  "process-20k",
+  "process-200k",
+  "due-2k",
+  "due-20k",
+  "due-200k",
+  "retry-storm",
+  "schedule-bulk",
+  "promote-late",
 ] as const;
 
+/** The Verk-only workloads of issue #10: isolated queues (no peer has an equivalent). */
+export const ISOLATION_STEPS = ["cpuhog", "multicore", "overhead"] as const;
+
+/** The workload ids of `--steps`, in the order they run. */
+export const ALL_STEPS = [...CLASSIC_STEPS, ...ISSUE16_STEPS, ...ISOLATION_STEPS] as const;
+
+/** Names `--steps` accepts for several workloads at once. */
+export const STEP_GROUPS: Record<string, readonly string[]> = {
+  classic: CLASSIC_STEPS,
+  issue16: ISSUE16_STEPS,
+  payload: ["process-2k", "process-20k", "process-200k"],
+  due: ["due-2k", "due-20k", "due-200k"],
+  isolation: ISOLATION_STEPS,
+};
+
 const USAGE = `usage: pnpm bench [--jobs N] [--rounds R] [--smoke] [--only verk,bullmq,...] [--latency-ms MS]
-                  [--out FILE] [--cpu-prof DIR] [--quiet-wait-ms MS]
-                  [--steps enqueue,bulk,process,process2,latency,cpuhog,multicore,overhead]`;
+                  [--out FILE] [--cpu-prof DIR] [--quiet-wait-ms MS] [--steps a,b,...]
+  steps: ${ALL_STEPS.join(", ")}
+  groups: ${Object.entries(STEP_GROUPS)
+    .map(([name, ids]) => `${name} (${ids.join(",")})`)
+    .join("; ")}`;
 
 /** Parse `argv` (without node and the script). Throws with a usage line on bad input. */
 export function parseArgs(argv: readonly string[]): BenchArgs {
@@ -80,13 +99,18 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     } else if (flag === "--out") args.out = value();
     else if (flag === "--cpu-prof") args.cpuProfDir = value();
     else if (flag === "--steps") {
-      args.steps = value()
+      const wanted = new Set<string>();
+      for (const name of value()
         .split(",")
-        .map((x) => x.trim());
-      for (const step of args.steps) {
-        if (!(ALL_STEPS as readonly string[]).includes(step))
-          throw new Error(`unknown step "${step}" (known: ${ALL_STEPS.join(", ")})\n${USAGE}`);
+        .map((x) => x.trim())) {
+        const ids = STEP_GROUPS[name] ?? [name];
+        for (const id of ids) {
+          if (!(ALL_STEPS as readonly string[]).includes(id))
+            throw new Error(`unknown step "${id}" (known: ${ALL_STEPS.join(", ")})\n${USAGE}`);
+          wanted.add(id);
+        }
       }
+      args.steps = ALL_STEPS.filter((id) => wanted.has(id));
     } else if (flag === "--quiet-wait-ms") {
       args.quietWaitMs = Number(value());
       quietSet = true;

@@ -10,38 +10,12 @@ import { fileURLToPath } from "node:url";
 import { adapterFor } from "./adapters/index.js";
 import type { SystemName } from "./adapters/types.js";
 import { type BenchArgs, parseArgs } from "./args.js";
-import { runCpuHog, runMulticore, runOverhead } from "./isolation-workloads.js";
 import { waitForQuiet } from "./quiet.js";
 import { startBenchRedis } from "./redis.js";
-import { METRICS, type Medians, machineInfo, renderTable, verkAdvantage } from "./report.js";
+import { METRICS, type Medians, machineInfo, renderTable, type Timeouts, verkAdvantage } from "./report.js";
 import { median } from "./stats.js";
-import {
-  type RoundMetrics,
-  runBulk,
-  runEnqueueOne,
-  runLatency,
-  runProcess,
-  type WorkloadContext,
-} from "./workloads.js";
-
-type Step = {
-  id: string;
-  name: string;
-  run: (ctx: WorkloadContext) => Promise<RoundMetrics>;
-  /** Runs for Verk only (isolated queues have no peer equivalent). */
-  verkOnly?: boolean;
-};
-
-const STEPS: readonly Step[] = [
-  { id: "enqueue", name: "enqueue 1-by-1", run: runEnqueueOne },
-  { id: "bulk", name: "enqueue bulk", run: runBulk },
-  { id: "process", name: "process x1", run: (ctx) => runProcess(ctx, 1) },
-  { id: "process2", name: "process x2", run: (ctx) => runProcess(ctx, 2) },
-  { id: "latency", name: "latency", run: runLatency },
-  { id: "cpuhog", name: "cpu hog", run: runCpuHog, verkOnly: true },
-  { id: "multicore", name: "multi-core", run: runMulticore, verkOnly: true },
-  { id: "overhead", name: "isolation cost", run: runOverhead, verkOnly: true },
-];
+import { STEPS, type Step } from "./steps.js";
+import type { RoundMetrics, WorkloadContext } from "./workloads.js";
 
 /**
  * Run one step; on a failure (e.g. the workspace being rebuilt under a starting worker), report it,
@@ -60,6 +34,18 @@ async function runStep(step: Step, ctx: WorkloadContext, label: string): Promise
       await new Promise((resolve) => setTimeout(resolve, 3_000));
     }
   }
+}
+
+/** `next` added to `previous`: numbers replaced, `timedOut` and `stallEvents` merged. */
+function mergeMetrics(previous: RoundMetrics | undefined, next: RoundMetrics): RoundMetrics {
+  const timedOut = [...(previous?.timedOut ?? []), ...(next.timedOut ?? [])];
+  const stallEvents = { ...previous?.stallEvents, ...next.stallEvents };
+  return {
+    ...previous,
+    ...next,
+    ...(timedOut.length > 0 ? { timedOut } : {}),
+    ...(Object.keys(stallEvents).length > 0 ? { stallEvents } : {}),
+  };
 }
 
 async function main(args: BenchArgs): Promise<void> {
@@ -84,6 +70,7 @@ async function main(args: BenchArgs): Promise<void> {
             redis,
             adapter: adapterFor(system),
             jobs: args.jobs,
+            smoke: args.smoke,
             latencyMs: args.latencyMs,
             latencyWarmupMs: Math.min(500, args.latencyMs),
             cpuProfDir: args.cpuProfDir ? resolve(args.cpuProfDir, system) : undefined,
@@ -95,11 +82,13 @@ async function main(args: BenchArgs): Promise<void> {
           if (background !== undefined) backgroundLoad.push(background);
           const t0 = Date.now();
           const metrics = await runStep(step, ctx, `round ${round + 1} ${step.name} ${system}`);
-          results[system] = { ...results[system], ...metrics };
-          const shown = Object.entries(metrics)
-            .filter(([, v]) => typeof v === "number")
-            .map(([k, v]) => `${k}=${(v as number).toFixed(k.includes("JobsPerSec") ? 0 : 2)}`)
-            .join(" ");
+          results[system] = mergeMetrics(results[system], metrics);
+          const shown = [
+            ...Object.entries(metrics)
+              .filter(([, v]) => typeof v === "number")
+              .map(([k, v]) => `${k}=${(v as number).toFixed(k.includes("JobsPerSec") ? 0 : 2)}`),
+            ...(metrics.timedOut ?? []).map((k) => `${k}=timeout`),
+          ].join(" ");
           const bg = background === undefined ? "" : `, others used ${background.toFixed(2)} cores before`;
           console.error(
             `  round ${round + 1} ${step.name.padEnd(15)} ${system.padEnd(12)} ${shown} (${Date.now() - t0} ms${bg})`,
@@ -138,7 +127,12 @@ async function main(args: BenchArgs): Promise<void> {
       METRICS.map((spec) => [spec.key, verkAdvantage(medians, system, spec)]),
     );
   }
-  const table = renderTable(args.systems, labels, medians);
+  const timeouts: Timeouts = {};
+  for (const system of args.systems) {
+    const keys = new Set(rounds.flatMap((r) => r[system]?.timedOut ?? []));
+    if (keys.size > 0) timeouts[system] = [...keys];
+  }
+  const table = renderTable(args.systems, labels, medians, timeouts);
   console.log(
     `\n${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, Redis ${machine.redis}; ` +
       `${args.jobs.toLocaleString("en-US")} jobs, medians of ${args.rounds} round(s), ${Math.round((Date.now() - started) / 1000)} s; ` +
@@ -164,6 +158,7 @@ async function main(args: BenchArgs): Promise<void> {
         medians,
         verkAdvantage: ratios,
         spread,
+        timeouts,
         backgroundCores: {
           median: median(backgroundLoad),
           max: backgroundLoad.length ? Math.max(...backgroundLoad) : undefined,

@@ -1,5 +1,6 @@
 import { startRedis, type TestRedis } from "@verk/test-redis";
 import { Redis } from "ioredis";
+import { enableLatencyMonitor } from "./latency-monitor.js";
 
 /** The bench's private redis-server and an admin connection to it. */
 export interface BenchRedis {
@@ -11,10 +12,11 @@ export interface BenchRedis {
   stop(): Promise<void>;
 }
 
-/** Start a private redis-server (persistence off) for the whole run. */
+/** Start a private redis-server (persistence off, latency monitor at 10 ms) for the whole run. */
 export async function startBenchRedis(): Promise<BenchRedis> {
   const server = await startRedis({ args: ["--save", "", "--appendonly", "no"] });
   const admin = new Redis(server.url);
+  await enableLatencyMonitor(admin);
   const info = await admin.info("server");
   const version = /redis_version:(\S+)/.exec(info)?.[1] ?? "unknown";
   return {

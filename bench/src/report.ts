@@ -1,15 +1,28 @@
 import { cpus, loadavg, totalmem } from "node:os";
 import type { SystemName } from "./adapters/types.js";
-import type { RoundMetrics } from "./workloads.js";
+import type { NumericMetric } from "./workloads.js";
 
 /** A metric shown in the table. */
 export interface MetricSpec {
-  readonly key: Exclude<keyof RoundMetrics, "commandsByName">;
+  readonly key: NumericMetric;
   readonly label: string;
   /** True when a larger value is better (jobs/s); false for costs (ms, bytes, commands). */
   readonly higherIsBetter: boolean;
   readonly digits: number;
+  /** Which table the row is in: issue #7's no-op workloads or issue #16's. (Default: `"classic"`) */
+  readonly group?: "classic" | "issue16" | "isolation";
 }
+
+const issue16 = (key: NumericMetric, label: string, higherIsBetter: boolean, digits: number): MetricSpec => ({
+  key,
+  label,
+  higherIsBetter,
+  digits,
+  group: "issue16",
+});
+
+const stall = (key: NumericMetric, workload: string) =>
+  issue16(key, `${workload}: worst Redis latency event, ms`, false, 0);
 
 /** The table rows, in order. */
 export const METRICS: readonly MetricSpec[] = [
@@ -29,45 +42,85 @@ export const METRICS: readonly MetricSpec[] = [
   { key: "redisCommandsPerJob", label: "Redis commands / processed job", higherIsBetter: false, digits: 2 },
   { key: "redisCpuMicrosPerJob", label: "Redis CPU µs / processed job", higherIsBetter: false, digits: 1 },
   { key: "workerCpuMicrosPerJob", label: "worker CPU µs / processed job", higherIsBetter: false, digits: 1 },
+  issue16("processArgs2kJobsPerSec", "process, args 2 KB, 1 worker x 50, jobs/s", true, 0),
+  issue16("processArgs20kJobsPerSec", "process, args 20 KB, 1 worker x 50, jobs/s", true, 0),
+  issue16("processArgs200kJobsPerSec", "process, args 200 KB, 1 worker x 50, jobs/s", true, 0),
+  issue16("dueAtOnce2kMs", "jobs of 2 KB due at one instant: all done after, ms", false, 0),
+  issue16("dueAtOnce20kMs", "jobs of 20 KB due at one instant: all done after, ms", false, 0),
+  issue16("dueAtOnce200kMs", "jobs of 200 KB due at one instant: all done after, ms", false, 0),
+  issue16("retryStormJobsPerSec", "retry storm (each job fails once), args 2 KB, jobs/s", true, 0),
+  issue16("scheduleBulkJobsPerSec", "schedule bulk (1,000/call), jobs/s", true, 0),
+  issue16("promoteLateP50Ms", "scheduled 1 s ahead: start after due time p50, ms", false, 1),
+  issue16("promoteLateP99Ms", "scheduled 1 s ahead: start after due time p99, ms", false, 1),
+  stall("processArgs2kStallMs", "process 2 KB"),
+  stall("processArgs20kStallMs", "process 20 KB"),
+  stall("processArgs200kStallMs", "process 200 KB"),
+  stall("dueAtOnce2kStallMs", "due at once 2 KB"),
+  stall("dueAtOnce20kStallMs", "due at once 20 KB"),
+  stall("dueAtOnce200kStallMs", "due at once 200 KB"),
+  stall("retryStormStallMs", "retry storm"),
+  stall("scheduleBulkStallMs", "schedule bulk"),
+  stall("promoteLateStallMs", "scheduled 1 s ahead"),
   {
     key: "hogIsolatedP50Ms",
     label: "CPU hog isolated: other queue p50, ms",
     higherIsBetter: false,
     digits: 2,
+    group: "isolation",
   },
   {
     key: "hogIsolatedP99Ms",
     label: "CPU hog isolated: other queue p99, ms",
     higherIsBetter: false,
     digits: 2,
+    group: "isolation",
   },
   {
     key: "hogInProcessP50Ms",
     label: "CPU hog in-process: other queue p50, ms",
     higherIsBetter: false,
     digits: 0,
+    group: "isolation",
   },
   {
     key: "hogInProcessP99Ms",
     label: "CPU hog in-process: other queue p99, ms",
     higherIsBetter: false,
     digits: 0,
+    group: "isolation",
   },
-  { key: "multicore1JobsPerSec", label: "5 ms CPU jobs, 1 thread, jobs/s", higherIsBetter: true, digits: 0 },
-  { key: "multicore2JobsPerSec", label: "5 ms CPU jobs, 2 threads, jobs/s", higherIsBetter: true, digits: 0 },
+  {
+    key: "multicore1JobsPerSec",
+    label: "5 ms CPU jobs, 1 thread, jobs/s",
+    higherIsBetter: true,
+    digits: 0,
+    group: "isolation",
+  },
+  {
+    key: "multicore2JobsPerSec",
+    label: "5 ms CPU jobs, 2 threads, jobs/s",
+    higherIsBetter: true,
+    digits: 0,
+    group: "isolation",
+  },
   {
     key: "overheadIsolatedJobsPerSec",
     label: "no-op x 50, 1 worker thread, jobs/s",
     higherIsBetter: true,
     digits: 0,
+    group: "isolation",
   },
   {
     key: "overheadInProcessJobsPerSec",
     label: "no-op x 50, in-process, jobs/s",
     higherIsBetter: true,
     digits: 0,
+    group: "isolation",
   },
 ];
+
+/** Per system, the metrics that timed out in some round (shown as "timeout" where no round gave a number). */
+export type Timeouts = Partial<Record<SystemName, NumericMetric[]>>;
 
 /** The machine a run happened on. */
 export interface MachineInfo {
@@ -113,51 +166,62 @@ function format(value: number | undefined, digits: number): string {
 }
 
 /**
- * A Markdown table: one row per metric, per system the median and (for peers) Verk's
- * advantage "Verk ×" (> 1 means Verk is better: faster, or smaller cost).
+ * Markdown tables (issue #7's no-op workloads, then issue #16's): one row per metric that has a
+ * value (or a timeout) for some system; per system the median and (for peers) Verk's advantage
+ * "Verk ×" (> 1 means Verk is better: faster, or smaller cost).
  */
 export function renderTable(
   systems: readonly SystemName[],
   labels: Record<string, string>,
   medians: Medians,
+  timeouts: Timeouts = {},
 ): string {
   const header = [
     "metric (median)",
     ...systems.map((s) => (s === "verk" ? labels[s]! : `${labels[s]} (Verk ×)`)),
   ];
-  const rows = METRICS.map((spec) => [
-    spec.label,
-    ...systems.map((system) => {
-      const value = format(medians[system]?.[spec.key], spec.digits);
-      if (system === "verk" || value === "n/a") return value;
-      const ratio = verkAdvantage(medians, system, spec);
-      return ratio === undefined ? value : `${value} (${ratio.toFixed(2)}×)`;
-    }),
-  ]);
-  const scale = systems.map((system) => {
-    const one = medians[system]?.processJobsPerSec;
-    const two = medians[system]?.process2JobsPerSec;
-    return one && two ? `${(two / one).toFixed(2)}×` : "n/a";
-  });
-  rows.push(["2 workers / 1 worker", ...scale]);
+  const cell = (system: SystemName, spec: MetricSpec) => {
+    const value = format(medians[system]?.[spec.key], spec.digits);
+    if (value === "n/a") return timeouts[system]?.includes(spec.key) ? "timeout" : value;
+    if (system === "verk") return value;
+    const ratio = verkAdvantage(medians, system, spec);
+    return ratio === undefined ? value : `${value} (${ratio.toFixed(2)}×)`;
+  };
+  const tables: string[] = [];
   const ratio = (a: MetricSpec["key"], b: MetricSpec["key"]) =>
     systems.map((system) => {
       const x = medians[system]?.[a];
       const y = medians[system]?.[b];
       return x && y ? `${(x / y).toFixed(2)}×` : "n/a";
     });
-  if (systems.includes("verk") && medians.verk?.multicore1JobsPerSec !== undefined) {
-    rows.push([
-      "2 threads / 1 thread (5 ms CPU jobs)",
-      ...ratio("multicore2JobsPerSec", "multicore1JobsPerSec"),
-    ]);
+  for (const group of ["classic", "issue16", "isolation"] as const) {
+    const rows = METRICS.filter((spec) => (spec.group ?? "classic") === group)
+      .map((spec) => [spec.label, ...systems.map((system) => cell(system, spec))])
+      .filter((row) => row.slice(1).some((value) => value !== "n/a"));
+    if (group === "classic") {
+      const scale = systems.map((system) => {
+        const one = medians[system]?.processJobsPerSec;
+        const two = medians[system]?.process2JobsPerSec;
+        return one && two ? `${(two / one).toFixed(2)}×` : "n/a";
+      });
+      if (scale.some((value) => value !== "n/a")) rows.push(["2 workers / 1 worker", ...scale]);
+    }
+    if (group === "isolation" && medians.verk?.multicore1JobsPerSec !== undefined)
+      rows.push([
+        "2 threads / 1 thread (5 ms CPU jobs)",
+        ...ratio("multicore2JobsPerSec", "multicore1JobsPerSec"),
+      ]);
+    if (group === "isolation" && medians.verk?.overheadInProcessJobsPerSec !== undefined)
+      rows.push([
+        "thread-isolated / in-process (no-op)",
+        ...ratio("overheadIsolatedJobsPerSec", "overheadInProcessJobsPerSec"),
+      ]);
+    if (rows.length > 0) tables.push(markdown(header, rows));
   }
-  if (systems.includes("verk") && medians.verk?.overheadInProcessJobsPerSec !== undefined) {
-    rows.push([
-      "thread-isolated / in-process (no-op)",
-      ...ratio("overheadIsolatedJobsPerSec", "overheadInProcessJobsPerSec"),
-    ]);
-  }
+  return tables.join("\n\n");
+}
+
+function markdown(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
     `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;

@@ -15,6 +15,8 @@ export interface InitMessage {
   concurrency: number;
   /** Record enqueue-to-start latencies (the latency workload). */
   latency: boolean;
+  /** The workload schedules jobs (see `ConsumerOptions.scheduled`). */
+  scheduled: boolean;
 }
 
 /** What the child reports at the end. */
@@ -31,6 +33,10 @@ export interface WorkerReport {
   cpuMicros: number;
   /** Enqueue-to-start latencies, ms (latency workload only). */
   latencies: number[];
+  /** Epoch ms of the last completion. */
+  lastDoneEpochMs: number;
+  /** For each started job with a `due` time: how late it started (start epoch ms - due), ms. */
+  lateness: number[];
 }
 
 type ParentMessage = InitMessage | { type: "start" } | { type: "report" } | { type: "stop" };
@@ -40,9 +46,11 @@ let count = 0;
 let reported = 0;
 let startAt = 0;
 let lastDoneAt = 0;
+let lastDoneEpochMs = 0;
 let cpuAtStart: NodeJS.CpuUsage | undefined;
 let record = false;
 const latencies: number[] = [];
+const lateness: number[] = [];
 let ticker: NodeJS.Timeout | undefined;
 
 function send(message: unknown): void {
@@ -53,13 +61,21 @@ async function handle(message: ParentMessage): Promise<void> {
   switch (message.type) {
     case "init": {
       record = message.latency;
-      consumer = await adapterFor(message.system).consumer(message.url, message.concurrency, {
+      const options = { concurrency: message.concurrency, scheduled: message.scheduled };
+      const started = new Set<number>();
+      consumer = await adapterFor(message.system).consumer(message.url, options, {
         onStart(data: JobData) {
           if (record && data.t !== undefined) latencies.push(hrtimeMs() - data.t);
+          // Only a job's first start counts (a retried job starts twice).
+          if (data.due !== undefined && !started.has(data.i)) {
+            started.add(data.i);
+            lateness.push(Date.now() - data.due);
+          }
         },
         onDone() {
           count++;
           lastDoneAt = hrtimeMs();
+          lastDoneEpochMs = Date.now();
         },
       });
       send({ type: "ready" });
@@ -86,6 +102,8 @@ async function handle(message: ParentMessage): Promise<void> {
         maxRssBytes: process.resourceUsage().maxRSS * 1024,
         cpuMicros: cpu.user + cpu.system,
         latencies,
+        lastDoneEpochMs,
+        lateness,
       };
       send(report);
       return;

@@ -12,6 +12,8 @@ export interface PoolOptions {
   processes: number;
   concurrency: number;
   latency: boolean;
+  /** The workload schedules jobs (see `ConsumerOptions.scheduled`). (Default: false) */
+  scheduled?: boolean;
   /** Directory for `--cpu-prof` output of the worker processes (off when undefined). */
   cpuProfDir?: string | undefined;
 }
@@ -20,6 +22,18 @@ interface Member {
   child: ChildProcess;
   count: number;
   waiters: Map<string, { resolve(message: unknown): void; reject(error: Error): void }>;
+}
+
+/** The workers did not complete the jobs in time. */
+export class PoolTimeoutError extends Error {
+  constructor(
+    readonly completed: number,
+    readonly total: number,
+    readonly timeoutMs: number,
+  ) {
+    super(`timed out: ${completed} of ${total} jobs completed in ${timeoutMs} ms`);
+    this.name = "PoolTimeoutError";
+  }
 }
 
 /** Forked worker processes of one system, driven through the protocol of `worker-child.ts`. */
@@ -60,6 +74,7 @@ export class WorkerPool {
       url: options.url,
       concurrency: options.concurrency,
       latency: options.latency,
+      scheduled: options.scheduled ?? false,
     };
     await Promise.all(pool.#members.map((m) => pool.#request(m, init, "ready")));
     return pool;
@@ -70,12 +85,12 @@ export class WorkerPool {
     for (const m of this.#members) m.child.send({ type: "start" });
   }
 
-  /** Resolves once the workers together completed `total` jobs; rejects after `timeoutMs`. */
+  /** Resolves once the workers together completed `total` jobs; rejects with a {@link PoolTimeoutError} after `timeoutMs`. */
   waitForCompleted(total: number, timeoutMs: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#onProgress = undefined;
-        reject(new Error(`timed out: ${this.completed()} of ${total} jobs completed in ${timeoutMs} ms`));
+        reject(new PoolTimeoutError(this.completed(), total, timeoutMs));
       }, timeoutMs);
       const check = () => {
         if (this.#failure) {

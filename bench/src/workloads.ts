@@ -17,8 +17,10 @@ export const LATENCY_GAP_MS = 2;
 export interface WorkloadContext {
   readonly redis: BenchRedis;
   readonly adapter: SystemAdapter;
-  /** Jobs per throughput workload. */
+  /** Jobs per throughput workload (`--jobs`; the payload workloads scale their counts with it). */
   readonly jobs: number;
+  /** `--smoke`: the short version (fewer on-time jobs). */
+  readonly smoke: boolean;
   /** Measured duration of the latency workload, ms (after `latencyWarmupMs`). */
   readonly latencyMs: number;
   readonly latencyWarmupMs: number;
@@ -53,7 +55,37 @@ export interface RoundMetrics {
   overheadInProcessJobsPerSec?: number;
   /** Calls per processed job, by command (process workload). */
   commandsByName?: Record<string, number>;
+  // Issue #16's workloads (see workloads/*.ts); each `…StallMs` is the worst single event of
+  // Redis's latency monitor during that workload (0 = none of 10 ms or more).
+  processArgs2kJobsPerSec?: number;
+  processArgs20kJobsPerSec?: number;
+  processArgs200kJobsPerSec?: number;
+  /** Jobs due at one instant: ms from the due instant until the last one completed. */
+  dueAtOnce2kMs?: number;
+  dueAtOnce20kMs?: number;
+  dueAtOnce200kMs?: number;
+  retryStormJobsPerSec?: number;
+  scheduleBulkJobsPerSec?: number;
+  /** A job scheduled ~1 s ahead at light load: ms from its due time until its handler started. */
+  promoteLateP50Ms?: number;
+  promoteLateP99Ms?: number;
+  processArgs2kStallMs?: number;
+  processArgs20kStallMs?: number;
+  processArgs200kStallMs?: number;
+  dueAtOnce2kStallMs?: number;
+  dueAtOnce20kStallMs?: number;
+  dueAtOnce200kStallMs?: number;
+  retryStormStallMs?: number;
+  scheduleBulkStallMs?: number;
+  promoteLateStallMs?: number;
+  /** Metrics of this round whose workload hit its time bound (shown as "timeout"). */
+  timedOut?: NumericMetric[];
+  /** The latency-monitor event behind each `…StallMs` above 0, e.g. `{ dueAtOnce200kStallMs: "command" }`. */
+  stallEvents?: Partial<Record<NumericMetric, string>>;
 }
+
+/** The keys of {@link RoundMetrics} that hold one number. */
+export type NumericMetric = Exclude<keyof RoundMetrics, "commandsByName" | "timedOut" | "stallEvents">;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

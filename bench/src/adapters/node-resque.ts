@@ -3,6 +3,7 @@ import { Queue, Worker } from "node-resque";
 import {
   type Consumer,
   type ConsumerHooks,
+  type ConsumerOptions,
   hostPort,
   type JobData,
   type Producer,
@@ -15,11 +16,13 @@ const POLL_MS = 5;
 
 /**
  * node-resque 9.7: `enqueue` (no bulk API); "concurrency N" is N `Worker` objects in one
- * process sharing one ioredis connection, as node-peers.md measured it.
+ * process sharing one ioredis connection, as node-peers.md measured it. Not in the scheduled and
+ * retry workloads: its delayed jobs need a separate `Scheduler` process and its retries a plugin.
  */
 export const nodeResqueAdapter: SystemAdapter = {
   name: "node-resque",
   label: "node-resque 9.7.1",
+  features: { schedule: false, retryAtOnce: false },
   async producer(url: string): Promise<Producer> {
     const queue = new Queue({ connection: { ...hostPort(url) } }, {});
     queue.on("error", () => {});
@@ -31,7 +34,7 @@ export const nodeResqueAdapter: SystemAdapter = {
       close: () => queue.end(),
     };
   },
-  async consumer(url: string, concurrency: number, hooks: ConsumerHooks): Promise<Consumer> {
+  async consumer(url: string, { concurrency }: ConsumerOptions, hooks: ConsumerHooks): Promise<Consumer> {
     const redis = new Redis(hostPort(url));
     redis.setMaxListeners(0); // every Worker adds listeners to the shared connection
     const jobs = {

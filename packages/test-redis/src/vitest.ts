@@ -1,6 +1,11 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import { type StartRedisOptions, startRedis, type TestRedis } from "./index.js";
+import { type StartRedisOptions, startRedis, type TestRedis } from "./start-redis.js";
+
+export type { ClusterFixture } from "./use-cluster.js";
+export { useCluster } from "./use-cluster.js";
+export type { SentinelFixture } from "./use-sentinel.js";
+export { useSentinel } from "./use-sentinel.js";
 
 /** A private Redis for one test file, from {@link useRedis}. Read the fields inside tests and hooks. */
 export interface RedisFixture {
@@ -17,17 +22,18 @@ export interface RedisFixture {
  * (`beforeAll`), `FLUSHALL` it before each test (unless `flush: false`), and stop it (`afterAll`).
  */
 export function useRedis(options: StartRedisOptions & { flush?: boolean } = {}): RedisFixture {
+  const { flush, ...redisOptions } = options;
   let server: TestRedis | undefined;
   let redis: Redis | undefined;
   beforeAll(async () => {
-    server = await startRedis(options);
+    server = await startRedis(redisOptions);
     redis = new Redis(server.url);
   });
   afterAll(async () => {
     await redis?.quit();
     await server?.stop();
   });
-  if (options.flush !== false) {
+  if (flush !== false) {
     beforeEach(async () => {
       await redis!.flushall();
     });
