@@ -1,5 +1,6 @@
 import { Cluster, Redis, type RedisOptions } from "ioredis";
 import type { Topology } from "./options.js";
+import { VARIABLE_KEY_COMMANDS } from "./scripts.js";
 
 /** A connection the store talks through: one Redis (also behind Sentinel) or a Redis Cluster. */
 export type RedisClient = Redis | Cluster;
@@ -12,6 +13,10 @@ export function createClient(topology: Topology): RedisClient {
         ...topology.options,
         lazyConnect: true,
         enableAutoPipelining: true,
+        autoPipeliningIgnoredCommands: [
+          ...(topology.options.autoPipeliningIgnoredCommands ?? []),
+          ...VARIABLE_KEY_COMMANDS,
+        ],
       });
     case "sentinel":
       return new Redis({ ...topology.options, lazyConnect: true, enableAutoPipelining: true });

@@ -26,6 +26,15 @@ function commandName(name: string): string {
   return `verk_${name.replace(/-/g, "_")}`;
 }
 
+/**
+ * The ioredis command names of the scripts whose key count varies per call. On a Redis Cluster
+ * they must bypass auto-pipelining, which routes a command by its first argument (for these, the
+ * key count): `autoPipeliningIgnoredCommands`.
+ */
+export const VARIABLE_KEY_COMMANDS: readonly string[] = scripts
+  .filter((script) => script.numberOfKeys === null)
+  .map((script) => commandName(script.name));
+
 /** How {@link defineScripts} registers the scripts. */
 export interface ScriptMode {
   /**
