@@ -25,6 +25,8 @@ export interface RunnerContext {
    * the liveness policy runs.
    */
   lateWriteCause?: (since: number) => LateWriteCause;
+  /** Called with the due time (epoch ms) of a retry this node just wrote, so it is promoted on time. */
+  dueSoon?: (atMs: number) => void;
   /** The plugins' `aroundPerform` wrappers, first plugin first (none: `undefined` or empty). */
   readonly performHooks?: readonly NonNullable<VerkPlugin["aroundPerform"]>[];
 }

@@ -199,6 +199,7 @@ async function recordFailure(
     failedJob: payload,
   });
   if (outcome.kind === "retry") {
+    ctx.dueSoon?.(outcome.at * 1000);
     ctx.hub.emit("job:retried", {
       ...base,
       failedJob: payload,

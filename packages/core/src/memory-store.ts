@@ -191,6 +191,12 @@ export class MemoryStore implements VerkStore {
     return due.length;
   }
 
+  async nextDue(set: DueSet): Promise<number | undefined> {
+    let min: number | undefined;
+    for (const score of this.sets[set].values()) if (min === undefined || score < min) min = score;
+    return min;
+  }
+
   async setPaused(queue: string, paused: boolean): Promise<void> {
     if (paused) this.paused.add(queue);
     else this.paused.delete(queue);

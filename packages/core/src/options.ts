@@ -52,8 +52,9 @@ export interface VerkOptions extends NodeIsolationOptions {
   /** Dead-set limits. (Default: 10,000 jobs, 180 days) */
   dead?: Partial<DeadSetLimits>;
   /**
-   * Milliseconds between checks of the `schedule` and `retry` sets by the built-in poller;
-   * `0` disables it (e.g. when `@verk/scheduler` is used). (Default: 1,000)
+   * The built-in promoter of due `schedule`/`retry` jobs wakes at the next due time (by the
+   * store's clock) and when a sooner job is announced; this is how often it checks when nothing is
+   * known to be due, in ms. `0` disables it (e.g. when `@verk/scheduler` is used). (Default: 1,000)
    */
   pollIntervalMs?: number;
   /** Longest a fetch blocks waiting for a job before looping, in ms. (Default: 2,000) */

@@ -185,8 +185,10 @@ export class Verk extends VerkProducer {
       for (const [name, concurrency] of this.#options.queues)
         this.#startRunner(name, concurrency, paused.has(name));
       if (this.#options.pollIntervalMs > 0 && !this.#externalScheduler) {
-        this.#poller = new DuePoller(this.store, this.#options.pollIntervalMs, this.logger, this.#hub);
-        this.#poller.start();
+        const poller = new DuePoller(this.store, this.#options.pollIntervalMs, this.logger, this.#hub);
+        this.#poller = poller;
+        this.#ctx.dueSoon = (atMs) => poller.wakeBy(atMs);
+        await poller.start();
       }
       this.#startedAt = Date.now();
       this.#state = "running";
