@@ -97,13 +97,16 @@ export function buildPayload(job: NewJob, now: number = nowSeconds()): JobPayloa
   }
   // One literal with a fixed shape, then the extra fields: ~4x faster than `{ ...job, ... }` plus
   // `delete`, which leaves the object in dictionary mode (slow to extend and to stringify).
+  // `jid` first: acks remove a job by its bytes (LREM), and Redis compares from the first byte,
+  // so payloads that differ early make acks cheap even when many large jobs share their args.
+  // The short fields before `args`, so a store can read them from the payload's start cheaply.
   const payload: JobPayload = {
+    jid: job.jid ?? generateJid(),
     class: job.class,
     queue,
-    args,
-    jid: job.jid ?? generateJid(),
     retry,
     created_at: typeof job.created_at === "number" ? job.created_at : now,
+    args,
   };
   for (const key in job) {
     switch (key) {

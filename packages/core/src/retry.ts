@@ -119,6 +119,13 @@ export function planFailure(
   if (stack && (backtrace === true || (typeof backtrace === "number" && backtrace > 0))) {
     payload.error_backtrace = compressBacktrace(stack, backtrace as boolean | number);
   }
+  // `enqueued_at` last: promotion then replaces it with a cheap string operation at the end of
+  // the payload (the store's fast path), whatever the payload's size.
+  if (payload.enqueued_at !== undefined) {
+    const enqueuedAt = payload.enqueued_at;
+    delete payload.enqueued_at;
+    payload.enqueued_at = enqueuedAt;
+  }
   if (job.retry === false) return { payload, outcome: { kind: "discard" } };
   const count = payload.retry_count as number;
   if (count < maxRetries(job, policy.defaultMaxRetries)) {

@@ -1,6 +1,6 @@
 import type { FetchResult, QueueChannel } from "@verk/core";
 import type { Redis } from "ioredis";
-import type { AckBatcher } from "./ack-batcher.js";
+import { type AckBatcher, addAckCommands } from "./ack-batcher.js";
 import { isCluster, type RedisClient } from "./client.js";
 import { nodeServing, sameServer } from "./cluster-nodes.js";
 import { closeConnection } from "./connection.js";
@@ -26,6 +26,12 @@ const EMPTY: FetchResult = Object.freeze({ paused: false, jobs: [] }) as FetchRe
 const PAUSED: FetchResult = Object.freeze({ paused: true, jobs: [] }) as FetchResult;
 /** How often `interrupt()` retries `CLIENT UNBLOCK` while the BLMOVE has not reached the server yet (ms). */
 const UNBLOCK_RETRY_MS = 5;
+/**
+ * Average payload size (bytes) from which a channel fetches with `MULTI` + `LMOVE` instead of the
+ * `fetch` script: Redis copies every value a script touches into Lua and back, which for large
+ * payloads costs far more than the moves (measured: ~12 ms against ~1 ms for 50 jobs of 200 KB).
+ */
+const NATIVE_FETCH_BYTES = 16 * 1024;
 
 /**
  * One queue's fetch channel on its own Redis connection, so a blocking BLMOVE on one queue
@@ -43,6 +49,8 @@ export class RedisQueueChannel implements QueueChannel {
   #blocker: { readonly server: Redis; id: number | undefined } | undefined;
   #blocking = false;
   #interrupted = false;
+  /** Moving average of the fetched payload sizes (bytes): picks the script or the native fetch. */
+  #averageBytes = 0;
   #closed: Promise<void> | undefined;
 
   constructor(ctx: ChannelContext, queue: string, nodeId: string) {
@@ -76,9 +84,9 @@ export class RedisQueueChannel implements QueueChannel {
   async fetch(max: number, blockMs: number): Promise<FetchResult> {
     if (this.#closed || max < 1) return EMPTY;
     this.#interrupted = false;
-    const first = (await this.#ackAndFetch(max)) as [number, ...Buffer[]];
-    if (first[0] === 1) return PAUSED;
-    if (first.length > 1) return { paused: false, jobs: first.slice(1) as Buffer[] };
+    const first = this.#native() ? await this.#nativeFetch(max, undefined) : await this.#scriptFetch(max);
+    if (first.paused) return PAUSED;
+    if (first.jobs.length > 0) return this.#observe(first);
     if (blockMs <= 0 || this.#interrupted || this.#closed) return EMPTY;
     await this.#prepareBlocker();
     this.#blocking = true;
@@ -95,12 +103,71 @@ export class RedisQueueChannel implements QueueChannel {
       this.#blocking = false;
     }
     if (job === null) return EMPTY;
+    if (this.#native() || job.length >= NATIVE_FETCH_BYTES)
+      return this.#observe(await this.#nativeFetch(max - 1, job));
     const rest = (await runScriptBuffer(this.#conn, "claim-blocked", this.#keys, [
       this.#pauseMember,
       job,
       max - 1,
     ])) as [number, ...Buffer[]];
-    return rest[0] === 1 ? PAUSED : { paused: false, jobs: rest.slice(1) as Buffer[] };
+    return rest[0] === 1 ? PAUSED : this.#observe({ paused: false, jobs: rest.slice(1) as Buffer[] });
+  }
+
+  #native(): boolean {
+    return this.#averageBytes >= NATIVE_FETCH_BYTES;
+  }
+
+  #observe(result: FetchResult): FetchResult {
+    if (result.jobs.length === 0) return result;
+    const mean = result.jobs.reduce((sum, job) => sum + job.length, 0) / result.jobs.length;
+    this.#averageBytes = this.#averageBytes === 0 ? mean : 0.7 * this.#averageBytes + 0.3 * mean;
+    return result;
+  }
+
+  /**
+   * Fetch with `MULTI`: the pending acks, the pause check and `max` LMOVEs in one transaction
+   * (atomic like the script, without copying payloads through Lua). When the queue turned out to
+   * be paused, the moved jobs (and `blocked`, a job BLMOVE already took) go straight back to the
+   * front of the queue.
+   */
+  async #nativeFetch(max: number, blocked: Buffer | undefined): Promise<FetchResult> {
+    const tx = this.#conn.multi();
+    const acks = this.#ctx.acks?.take(this.#inprogressKey);
+    const part = acks === undefined ? undefined : addAckCommands(tx, this.#inprogressKey, acks);
+    const [pauseKey] = this.#keys.slice(2);
+    if (this.#pauseMember === "") tx.exists(pauseKey!);
+    else tx.sismember(pauseKey!, this.#pauseMember);
+    for (let i = 0; i < max; i++) tx.lmoveBuffer(this.#queueKey, this.#inprogressKey, "RIGHT", "LEFT");
+    const exec = tx.exec();
+    if (part !== undefined) {
+      this.#ctx.acks!.track(
+        exec.then(
+          (results) => part.settle((results ?? []).slice(0, part.replies) as [Error | null, unknown][]),
+          (error: unknown) => {
+            for (const a of acks!) a.reject(error);
+          },
+        ),
+      );
+    }
+    const results = (await exec) ?? [];
+    const offset = part?.replies ?? 0;
+    const [pauseError, paused] = results[offset] ?? [new Error("[redis-store] fetch: no reply")];
+    if (pauseError) throw pauseError;
+    const moved: Buffer[] = blocked === undefined ? [] : [blocked];
+    for (const [error, job] of results.slice(offset + 1)) {
+      if (error) throw error;
+      if (job !== null) moved.push(job as Buffer);
+    }
+    if (Number(paused) !== 1) return { paused: false, jobs: moved };
+    if (moved.length > 0)
+      await runScript(this.#conn, "requeue", [this.#inprogressKey, this.#queueKey], moved);
+    return PAUSED;
+  }
+
+  /** Fetch with the `fetch` script (one round trip, the pending acks in the same pipeline). */
+  async #scriptFetch(max: number): Promise<FetchResult> {
+    const reply = (await this.#ackAndFetch(max)) as [number, ...Buffer[]];
+    return reply[0] === 1 ? PAUSED : { paused: false, jobs: reply.slice(1) as Buffer[] };
   }
 
   /**
@@ -113,22 +180,22 @@ export class RedisQueueChannel implements QueueChannel {
     const acks = this.#ctx.acks?.take(this.#inprogressKey);
     if (acks === undefined) return runScriptBuffer(this.#conn, "fetch", this.#keys, args);
     const pipeline = this.#conn.pipeline();
-    void runScript(
-      pipeline as unknown as Redis,
-      "ack",
-      [this.#inprogressKey],
-      acks.map((a) => a.raw),
-    );
+    const part = addAckCommands(pipeline, this.#inprogressKey, acks);
     void runScriptBuffer(pipeline as unknown as Redis, "fetch", this.#keys, args);
     const results = pipeline.exec();
-    const reply = (i: number) =>
-      results.then((all) => {
-        const [error, value] = all?.[i] ?? [new Error("[redis-store] pipeline: no reply")];
-        if (error) throw error;
-        return value;
-      });
-    this.#ctx.acks!.settle(acks, reply(0));
-    return reply(1);
+    this.#ctx.acks!.track(
+      results.then(
+        (all) => part.settle((all ?? []).slice(0, part.replies) as [Error | null, unknown][]),
+        (error: unknown) => {
+          for (const a of acks) a.reject(error);
+        },
+      ),
+    );
+    return results.then((all) => {
+      const [error, value] = all?.[part.replies] ?? [new Error("[redis-store] pipeline: no reply")];
+      if (error) throw error;
+      return value;
+    });
   }
 
   /** Find the server connection the BLMOVE will use and its `CLIENT ID` (cached until it changes). */

@@ -21,6 +21,7 @@ import { ControlSubscriber } from "./control.js";
 import { mapped, storeError } from "./errors.js";
 import { clusterQueueNameProblem, createKeys, type Keys } from "./keys.js";
 import { duePromoter } from "./moves/due-promoter.js";
+import { NativePromoter } from "./moves/promote-native.js";
 import { redisNodes } from "./nodes/registry.js";
 import { type RedisStoreOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { PushBatcher } from "./push-batcher.js";
@@ -57,6 +58,7 @@ export class RedisStore implements VerkStore {
   readonly #watch: ConnectionWatch;
   readonly #replication: Replication;
   readonly #promoter: ReturnType<typeof duePromoter>;
+  readonly #native: NativePromoter;
   #scriptMode: ScriptMode = { flags: false };
   /** The add-on capabilities (stats counters, leases, once markers, cron registry, event log, due notifications, nodes). */
   readonly capabilities: Required<StoreCapabilities>;
@@ -82,7 +84,8 @@ export class RedisStore implements VerkStore {
       address: this.#address,
     });
     this.#replication = new Replication(this.client, this.keys, this.#options.waitReplicas);
-    this.#promoter = duePromoter(this.client, this.keys);
+    this.#native = new NativePromoter(this.#duplicate(), this.keys);
+    this.#promoter = duePromoter(this.client, this.keys, this.#native);
     this.capabilities = {
       ...redisCapabilities(this.client, this.keys, () => this.#duplicate()),
       nodes: redisNodes({
@@ -126,6 +129,7 @@ export class RedisStore implements VerkStore {
       await Promise.all([...this.#channels].map((c) => c.close()));
       await this.#control.close();
       await this.#replication.close();
+      await this.#native.close();
       if (this.#ownsClient) await closeConnection(this.client);
     })();
     return this.#closing;

@@ -12,6 +12,7 @@ export type ScriptName =
   | "move-entries"
   | "node-beat"
   | "once-push"
+  | "promote"
   | "push"
   | "recover"
   | "recover-peer"

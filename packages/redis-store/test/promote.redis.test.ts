@@ -165,3 +165,51 @@ describe("promotion (cluster layout, on one Redis)", () => {
     }
   });
 });
+
+describe("native promotion of large members (WATCH/MULTI)", () => {
+  it("moves large members exactly once, and aborts (nothing applied) when the set changes meanwhile", async () => {
+    const { NativePromoter } = await import("../src/moves/promote-native.js");
+    const keys = createKeys();
+    const big = (id: string) => `{"jid":"${id}","class":"W","queue":"q","args":["${"x".repeat(100_000)}"]}`;
+    await redis().sadd("queues", "q");
+    await redis().zadd("schedule", 1, big("a"), 2, big("b"), 3, big("c"));
+    const native = new NativePromoter(redis().duplicate(), keys);
+    try {
+      expect(await native.promote("schedule", undefined, now, 2)).toBe(2);
+      expect(await redis().zcard("schedule")).toBe(1);
+      const pushed = await redis().lrange("queue:q", 0, -1);
+      expect(pushed.map((p) => JSON.parse(p).jid)).toEqual(["b", "a"]);
+      expect(pushed[0]!.endsWith(`x"],"enqueued_at":${stamp}}`)).toBe(true);
+      // Another client changes the set between WATCH and EXEC: the transaction aborts.
+      const racing = native.promote("schedule", undefined, now, 10);
+      await redis().zadd("schedule", 4, big("d"));
+      const moved = await racing;
+      expect([undefined, 1, 2]).toContain(moved);
+      const left = await redis().zrange("schedule", 0, -1);
+      const queued = await redis().lrange("queue:q", 0, -1);
+      // Exactly once either way: every member is either still in the set or on the queue, never both.
+      expect(new Set([...left, ...queued].map((p) => JSON.parse(p).jid))).toEqual(
+        new Set(["a", "b", "c", "d"]),
+      );
+      expect(left.length + queued.length).toBe(4);
+    } finally {
+      await native.close();
+    }
+  });
+
+  it("the store switches to it for large members and keeps every guarantee", async () => {
+    const s = redisStore({ url: server().url });
+    await s.connect();
+    try {
+      const big = (id: string) => `{"jid":"${id}","class":"W","queue":"q","args":["${"x".repeat(200_000)}"]}`;
+      await s.schedule(Array.from({ length: 12 }, (_, i) => ({ queue: "q", raw: big(`j${i}`), at: 1 + i })));
+      expect(await s.promoteDue("schedule", now, 5)).toBe(5);
+      expect(await s.promoteDue("schedule", now, 100)).toBe(7);
+      const jids = (await redis().lrange("queue:q", 0, -1)).map((p) => JSON.parse(p).jid);
+      expect(new Set(jids).size).toBe(12);
+      expect(await redis().zcard("schedule")).toBe(0);
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -211,3 +211,71 @@ describe("move-entries.lua", () => {
     expect(moved!.equals(big)).toBe(true);
   });
 });
+
+describe("promote.lua (fast path)", () => {
+  const P = ["schedule", "queues", "queue:q", "queue:r"];
+  const args = (max = 100, budget = 1 << 20) => [
+    "registry",
+    "100.5",
+    "100.5",
+    budget,
+    max,
+    "100500",
+    "q",
+    "r",
+  ];
+
+  it("moves Verk- and Sidekiq-shaped members inside Redis, appending or replacing a last enqueued_at", async () => {
+    const verk = '{"jid":"a","class":"W","queue":"q","retry":true,"created_at":1.5,"args":[[],{}]}';
+    const sidekiq = '{"retry":true,"queue":"r","class":"W","args":[1.50],"jid":"b"}';
+    const retried = '{"jid":"c","class":"W","queue":"q","args":[],"error_message":"x","enqueued_at":7.25}';
+    await redis().zadd("schedule", 1, verk, 2, sidekiq, 3, retried, 500, job("later"));
+    expect(await runScript(redis(), "promote", P, args())).toEqual([3, 0, 3, expect.any(Number)]);
+    expect(await redis().lrange("queue:q", 0, -1)).toEqual([
+      '{"jid":"c","class":"W","queue":"q","args":[],"error_message":"x","enqueued_at":100.5}',
+      '{"jid":"a","class":"W","queue":"q","retry":true,"created_at":1.5,"args":[[],{}],"enqueued_at":100.5}',
+    ]);
+    expect(await redis().lrange("queue:r", 0, -1)).toEqual([`${sidekiq.slice(0, -1)},"enqueued_at":100.5}`]);
+    expect((await redis().smembers("queues")).sort()).toEqual(["q", "r"]);
+    expect(await redis().zrange("schedule", 0, -1)).toEqual([job("later")]);
+  });
+
+  it("writes enqueued_at in integer ms when an integer-ms created_at comes before any bracket", async () => {
+    await redis().zadd(
+      "schedule",
+      1,
+      '{"jid":"m","class":"W","queue":"q","retry":true,"created_at":1764265300000,"args":[]}',
+    );
+    expect(await runScript(redis(), "promote", P, args())).toEqual([1, 0, 1, expect.any(Number)]);
+    expect(await redis().lindex("queue:q", 0)).toContain('"enqueued_at":100500}');
+  });
+
+  it("leaves other shapes, nested enqueued_at, unknown queues and non-list targets to the caller (slow)", async () => {
+    await redis().set("queue:r", "a string");
+    await redis().zadd(
+      "schedule",
+      1,
+      '{"class":"W","args":[],"queue":"q"}', // queue after args: another shape
+      2,
+      '{"jid":"n","class":"W","queue":"q","args":[{"enqueued_at":1}],"enqueued_at":2}', // nested
+      3,
+      '{"jid":"u","class":"W","queue":"unknown","args":[]}', // not among the KEYS
+      4,
+      '{"jid":"t","class":"W","queue":"r","args":[]}', // target holds a string
+      5,
+      '{"jid":"e\\"x","class":"W","queue":"q","args":[]}', // escaped quote in a value
+    );
+    expect(await runScript(redis(), "promote", P, args())).toEqual([0, 5, 5, 0]);
+    expect(await redis().zcard("schedule")).toBe(5);
+    expect(await redis().exists("queue:q")).toBe(0);
+  });
+
+  it("stops after its byte budget (at least one member per call), so no call holds Redis long", async () => {
+    const big = (id: string) => `{"jid":"${id}","class":"W","queue":"q","args":["${"x".repeat(100_000)}"]}`;
+    await redis().zadd("schedule", 1, big("1"), 2, big("2"), 3, big("3"));
+    // it reads one member past its budget to know it must stop
+    expect(await runScript(redis(), "promote", P, args(100, 150_000))).toEqual([1, 0, 2, 100047]);
+    expect(await runScript(redis(), "promote", P, args(100, 150_000))).toEqual([1, 0, 2, 100047]);
+    expect(await redis().llen("queue:q")).toBe(2);
+  });
+});

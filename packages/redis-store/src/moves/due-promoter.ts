@@ -4,6 +4,7 @@ import type { Keys } from "../keys.js";
 import { PROMOTE_DEAD_LIMITS } from "../store-ops.js";
 import { dueQueues, earliestDue, refreshDue, sweepDueIndex } from "./due-index.js";
 import { promoteSet, ReadSizer } from "./promote.js";
+import type { NativePromoter } from "./promote-native.js";
 
 /**
  * How often the cluster layout's due index is rebuilt from every queue's sets, in ms: it repairs
@@ -13,12 +14,12 @@ import { promoteSet, ReadSizer } from "./promote.js";
 const SWEEP_MS = 5_000;
 
 /** Promotion of due jobs for one store: one global set (Sidekiq layout) or one set per queue (cluster). */
-export function duePromoter(client: RedisClient, keys: Keys) {
+export function duePromoter(client: RedisClient, keys: Keys, native?: NativePromoter) {
   const sizer = new ReadSizer();
   const swept: Record<DueSet, number> = { schedule: 0, retry: 0 };
   // Each set's promotion runs alone: a second caller waits for the first (no double reads).
   const running: Partial<Record<DueSet, Promise<unknown>>> = {};
-  const ctx = { redis: client, keys, sizer, deadLimits: PROMOTE_DEAD_LIMITS };
+  const ctx = { redis: client, keys, sizer, deadLimits: PROMOTE_DEAD_LIMITS, ...(native ? { native } : {}) };
 
   async function promoteCluster(set: DueSet, now: number, limit: number): Promise<number> {
     if (Date.now() - swept[set] > SWEEP_MS) {

@@ -1,17 +1,32 @@
 import type { DeadSetLimits, DueSet } from "@verk/core";
 import type { RedisClient as Redis } from "../client.js";
 import type { Keys } from "../keys.js";
-import { formatSeconds } from "../scripts.js";
+import { formatSeconds, runScript } from "../scripts.js";
 import { drainOutbox } from "./outbox.js";
 import { deadEntry, planPromotion, readJob } from "./plan.js";
+import { NATIVE_PROMOTE_BYTES, type NativePromoter } from "./promote-native.js";
 import { type MoveTarget, runMoves } from "./run.js";
 
-/** Bytes of members one read of a due set asks for (the count adapts to the payload size). */
-const READ_BUDGET_BYTES = 256 * 1024;
+/**
+ * Bytes of members one read of a due set asks for (the count adapts to the payload size): a
+ * 2 MB reply costs Redis about a millisecond to copy, far from the 10 ms of a stall.
+ */
+const READ_BUDGET_BYTES = 2 * 1024 * 1024;
 
 /** Learns the typical member size of the due sets, so reads stay near {@link READ_BUDGET_BYTES}. */
 export class ReadSizer {
   #average = 512;
+
+  /** The typical member size, bytes. */
+  get average(): number {
+    return this.#average;
+  }
+
+  /** Record `count` members of `bytes` in all (moved without reading them here). */
+  observeTotal(bytes: number, count: number): void {
+    if (count === 0) return;
+    this.#average = Math.max(64, 0.5 * this.#average + (0.5 * bytes) / count);
+  }
 
   /** How many members to read at most, given that `wanted` are still to take. */
   count(wanted: number): number {
@@ -26,12 +41,64 @@ export class ReadSizer {
   }
 }
 
+/** Payload bytes one call of the fast path moves at most: it holds Redis well under 10 ms. */
+const FAST_BUDGET_BYTES = 1 << 20;
+/** Due members one call of the fast path looks at. */
+const FAST_MAX = 200;
+
 /** What {@link promoteSet} needs. */
 export interface PromoteContext {
   readonly redis: Redis;
   readonly keys: Keys;
   readonly sizer: ReadSizer;
   readonly deadLimits: DeadSetLimits;
+  /**
+   * The queue names the fast path may push to without the client (the Sidekiq layout: the known
+   * queues; each becomes a key of the script). (Default: the `queues` registry, read each call)
+   */
+  queueNames?(): Promise<readonly string[]>;
+  /** Native promotion for large members (a connection of its own); see {@link NATIVE_PROMOTE_BYTES}. */
+  readonly native?: NativePromoter;
+}
+
+/**
+ * The fast path (`lua/promote.lua`): due members of the common shapes move inside Redis, never
+ * travelling to the client. Resolves how many it took and whether it left members it could not
+ * handle.
+ */
+async function promoteFast(
+  ctx: PromoteContext,
+  source: string,
+  queue: string | undefined,
+  now: number,
+  limit: number,
+): Promise<{ taken: number; leftSlow: boolean }> {
+  const { redis, keys } = ctx;
+  const names =
+    queue !== undefined
+      ? [queue]
+      : [...(ctx.queueNames ? await ctx.queueNames() : await redis.smembers(keys.queues))];
+  if (names.length === 0) return { taken: 0, leftSlow: true };
+  const lists = names.map((q) => keys.queue(q));
+  const scriptKeys = [source, queue === undefined ? keys.queues : lists[0]!, ...lists];
+  let taken = 0;
+  let leftSlow = false;
+  while (taken < limit) {
+    const [moved, slow, , bytes] = (await runScript(redis, "promote", scriptKeys, [
+      queue === undefined ? "registry" : "none",
+      formatSeconds(now),
+      formatSeconds(now),
+      FAST_BUDGET_BYTES,
+      Math.min(FAST_MAX, limit - taken),
+      String(Math.round(now * 1000)),
+      ...names,
+    ])) as [number, number, number, number];
+    ctx.sizer.observeTotal(bytes, moved);
+    taken += moved;
+    leftSlow = slow > 0;
+    if (moved === 0) break;
+  }
+  return { taken, leftSlow };
 }
 
 /**
@@ -61,7 +128,14 @@ export async function promoteSet(
     deadLimits: ctx.deadLimits,
     now,
   };
-  let taken = 0;
+  let natively = 0;
+  if (ctx.native !== undefined && ctx.sizer.average >= NATIVE_PROMOTE_BYTES) {
+    natively = (await ctx.native.promote(source, queue, now, limit)) ?? 0;
+    if (natively >= limit) return natively;
+  }
+  const fast = await promoteFast(ctx, source, queue, now, limit - natively);
+  let taken = natively + fast.taken;
+  if (!fast.leftSlow) return taken;
   let outboxed = false;
   while (taken < limit) {
     const count = ctx.sizer.count(limit - taken);

@@ -41,7 +41,9 @@ export async function runMoves(
   target: MoveTarget,
   entries: readonly MoveEntry[],
 ): Promise<number[]> {
-  const codes: number[] = [];
+  // Every call is sent at once (Redis runs them one after the other, each short): no round trip
+  // is waited for between two calls. Each entry stays exactly-once (ZREM-gated inside its call).
+  const calls: Promise<number[]>[] = [];
   let i = 0;
   while (i < entries.length) {
     const keys = [target.source, target.dead, target.third.key];
@@ -72,7 +74,7 @@ export async function runMoves(
       args.push(entry.op, entry.member, entry.payload, keyIndex, entry.op === "push" ? entry.queue! : "");
       i++;
     }
-    codes.push(...((await runScript(redis, "move-entries", keys, args)) as number[]));
+    calls.push(runScript(redis, "move-entries", keys, args) as Promise<number[]>);
   }
-  return codes;
+  return (await Promise.all(calls)).flat();
 }
