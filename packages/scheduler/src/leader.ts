@@ -3,8 +3,8 @@ import {
   type DueWatchCapability,
   type LeaseCapability,
   type Logger,
-  nowSeconds,
   type QueueInspectCapability,
+  toSeconds,
   type VerkStore,
 } from "@verk/core";
 
@@ -108,7 +108,10 @@ export class LeaderPromoter {
         if (this.#leader && !this.#stopped) {
           await this.#promote();
           const next = await this.#nextDueMs();
-          wakeAt = Math.min(wakeAt, Date.now() + maxSleepMs, next ?? Number.POSITIVE_INFINITY);
+          // `next` is by the store's clock (Redis TIME): sleep for the distance from its "now".
+          const local =
+            next === undefined ? Number.POSITIVE_INFINITY : Date.now() + (next - this.#storeNow());
+          wakeAt = Math.min(wakeAt, Date.now() + maxSleepMs, local);
         }
       } catch (error) {
         this.#s.logger.warn(
@@ -122,14 +125,26 @@ export class LeaderPromoter {
     }
   }
 
+  /** The store's clock (epoch ms): due-ness is judged by it, so nodes with skewed clocks agree. */
+  #storeNow(): number {
+    return this.#s.store.now?.() ?? Date.now();
+  }
+
+  /** Promote due jobs of each set; the sets are independent (a failing one never holds the other up). */
   async #promote(): Promise<void> {
+    let failure: unknown;
     for (const set of SETS) {
-      for (;;) {
-        const moved = await this.#s.store.promoteDue(set, nowSeconds(), this.#s.batchSize);
-        if (moved > 0) this.#s.onPromoted?.(moved);
-        if (moved < this.#s.batchSize || this.#stopped) break;
+      try {
+        for (;;) {
+          const moved = await this.#s.store.promoteDue(set, toSeconds(this.#storeNow()), this.#s.batchSize);
+          if (moved > 0) this.#s.onPromoted?.(moved);
+          if (moved < this.#s.batchSize || this.#stopped) break;
+        }
+      } catch (error) {
+        failure ??= error;
       }
     }
+    if (failure !== undefined) throw failure;
   }
 
   async #nextDueMs(): Promise<number | undefined> {
