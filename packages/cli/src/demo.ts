@@ -1,4 +1,4 @@
-import { createVerk, defineWorker, type NewJob } from "@verk/core";
+import { consoleLogger, createVerk, defineWorker, type Logger, type NewJob } from "@verk/core";
 import { type RedisStore, redisStore } from "@verk/redis-store";
 
 /**
@@ -66,8 +66,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   );
 
   const store = redisStore({ url: options.redisUrl, namespace });
+  // The demo's own progress line counts failures; the per-job "failed (dead)" warnings of its
+  // deliberately failing jobs would only bury it. Every other warning still shows.
+  const base = consoleLogger("warn");
+  const quietFailures = (write: Logger["warn"]): Logger["warn"] =>
+    ((first: Record<string, unknown> | string, message?: string) => {
+      if (typeof first === "string") write(first);
+      else if (first.outcome === undefined) write(first, message ?? "");
+    }) as Logger["warn"];
+  const logger: Logger = { ...base, warn: quietFailures(base.warn) };
   const verk = createVerk({
     store,
+    logger,
     queues: { default: 50, media: 25 },
     workers: [SendEmail, Thumbnail],
     pollIntervalMs: 200,
