@@ -2,6 +2,9 @@ import type { JobPayload } from "./job.js";
 import type { Logger } from "./logger.js";
 import type { JobContext } from "./worker.js";
 
+/** The carrier of runs no plugin wrote to (shared, frozen). */
+export const EMPTY_CARRIER: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 /** One job this node holds in its in-progress list; `this` of its handler. @internal */
 export class InFlightJob implements JobContext {
   /** The payload's exact stored bytes: its identity in the in-progress list. */
@@ -14,6 +17,8 @@ export class InFlightJob implements JobContext {
   job!: JobPayload;
   /** Set when the job was handed back to the queue (hard stop); its outcome is then not written. */
   abandoned = false;
+  /** Headers plugins attached to this run (`aroundPerform`); crosses into an isolated thread. */
+  carrier: Record<string, string> = EMPTY_CARRIER;
   #controller: AbortController | undefined;
 
   constructor(queue: string, raw: Buffer, logger: Logger) {

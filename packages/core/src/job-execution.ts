@@ -55,6 +55,7 @@ function performInfo(ctx: RunnerContext, flight: InFlightJob, isolated: boolean)
     },
     retryCount: flight.retryCount,
     logger: flight.logger,
+    carrier: (flight.carrier = {}),
     nodeId: ctx.nodeId,
     startedAt: flight.startedAt,
     isolated,

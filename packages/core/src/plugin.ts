@@ -26,6 +26,12 @@ export interface PerformInfo extends JobContext {
   readonly startedAt: number;
   /** True when the queue runs its handlers in worker threads or child processes. */
   readonly isolated: boolean;
+  /**
+   * Writable string headers for this run: what a wrapper puts here reaches the handler as
+   * `this.carrier`, in this process or inside an isolated queue's thread or process (e.g. the
+   * `traceparent` of the run's span, so spans made inside the thread become its children).
+   */
+  readonly carrier: Record<string, string>;
 }
 
 /**

@@ -30,6 +30,11 @@ export interface JobContext {
   readonly retryCount: number | undefined;
   /** The node's logger. */
   readonly logger: Logger;
+  /**
+   * String headers a plugin attached to this run (e.g. `@verk/otel`'s `traceparent` of the run's
+   * span), also inside the worker thread or process of an isolated queue. Empty by default.
+   */
+  readonly carrier: Readonly<Record<string, string>>;
 }
 
 /** A handler: receives the job's `args` spread as parameters, with `this` bound to {@link JobContext}. */

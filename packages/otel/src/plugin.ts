@@ -201,8 +201,12 @@ export function otelPlugin(options: OtelOptions = {}): OtelPlugin {
         parent,
       );
       runs.set(job, span.spanContext());
+      const active = trace.setSpan(parent, span);
+      // Hand the run's context to the handler, also inside an isolated queue's thread or process
+      // (`this.carrier`; `jobContext(this)` reads it).
+      propagator.inject(active, info.carrier, payloadSetter);
       try {
-        await context.with(trace.setSpan(parent, span), run);
+        await context.with(active, run);
       } catch (error) {
         fail(span, error);
         throw error;

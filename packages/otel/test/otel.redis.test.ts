@@ -217,3 +217,33 @@ describe("@verk/otel across two Verk instances on Redis", () => {
     await producer.stop();
   });
 });
+
+describe("@verk/otel with an isolated queue (worker threads)", () => {
+  it("hands the run's span into the thread: jobContext(this) there is the consumer span", async () => {
+    const worker = createVerk({
+      store: redisStore({ url: fx.url }),
+      queues: { iso: { concurrency: 1, isolation: "thread" } },
+      workerModule: new URL("./fixtures/isolated-workers.mjs", import.meta.url),
+      plugins: [otelPlugin({ tracerProvider: tracing.provider })],
+      pollIntervalMs: 0,
+      logger: quiet,
+    });
+    const messages: string[] = [];
+    worker.on("job:failed", (event) => {
+      messages.push(String((event.failedJob as { error_message?: unknown }).error_message));
+    });
+    await worker.start();
+    try {
+      await tracer.startActiveSpan("request", async (parent) => {
+        await worker.enqueue({ class: "InThread", queue: "iso" });
+        parent.end();
+      });
+      await until(() => messages.length === 1 && tracing.named("process iso").length === 1, 15_000);
+      const [run] = tracing.named("process iso");
+      expect(run!.attributes[ATTR.isolated]).toBe(true);
+      expect(messages[0]).toBe(`span ${idsOf(run!).traceId}/${idsOf(run!).spanId}`);
+    } finally {
+      await worker.stop({ timeout: 1_000 });
+    }
+  });
+});

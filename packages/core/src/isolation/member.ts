@@ -86,10 +86,12 @@ export class PoolMember {
   }
 
   /** Start `run` here (sent with the rest of this turn's orders). */
-  start(run: Run, text: string): void {
+  start(run: Run, text: string, carrier?: Record<string, string>): void {
     run.member = this;
     this.runs.set(run.id, run);
-    this.#run.push([run.id, text]);
+    this.#run.push(
+      carrier === undefined || Object.keys(carrier).length === 0 ? [run.id, text] : [run.id, text, carrier],
+    );
     this.#schedule();
   }
 

@@ -160,7 +160,7 @@ export class IsolatedExecutor implements JobExecutor {
     for (const member of this.#members)
       if (member && member.free > 0 && (!best || member.free > best.free)) best = member;
     if (!best) return false;
-    best.start(run, payloadText(run.flight));
+    best.start(run, payloadText(run.flight), run.flight.carrier);
     const timeout = run.info.timeout;
     if (timeout !== undefined) run.timer = setTimeout(() => this.#timedOut(run, timeout), timeout);
     return true;

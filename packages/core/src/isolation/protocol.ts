@@ -20,8 +20,8 @@ export interface InitData {
   readonly queue: string;
 }
 
-/** Run job `id`: its payload text. */
-export type RunOrder = readonly [id: number, text: string];
+/** Run job `id`: its payload text, and the headers plugins attached to the run (when any). */
+export type RunOrder = readonly [id: number, text: string, carrier?: Record<string, string>];
 /** Abort job `id`'s signal with an error of this message (its timeout passed). */
 export type AbortOrder = readonly [id: number, message: string];
 

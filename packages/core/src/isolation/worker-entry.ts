@@ -86,16 +86,20 @@ function forwardingLogger(base: Record<string, unknown>): Logger {
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") } as Logger;
 }
 
+const NO_CARRIER: Readonly<Record<string, string>> = Object.freeze({});
+
 /** `this` of a handler inside the thread or process: the same fields as in-process. */
 class ThreadJobContext implements JobContext {
   readonly job: JobPayload;
   readonly queue: string;
+  readonly carrier: Readonly<Record<string, string>>;
   #controller: AbortController | undefined;
   #logger: Logger | undefined;
 
-  constructor(job: JobPayload, queue: string) {
+  constructor(job: JobPayload, queue: string, carrier: Readonly<Record<string, string>>) {
     this.job = job;
     this.queue = queue;
+    this.carrier = carrier;
   }
   get jid(): string {
     return this.job.jid;
@@ -147,7 +151,7 @@ function failed(
   scheduleFlush();
 }
 
-function run(id: number, text: string): void {
+function run(id: number, text: string, carrier: Readonly<Record<string, string>> = NO_CARRIER): void {
   let job: JobPayload;
   try {
     job = JSON.parse(text) as JobPayload;
@@ -157,7 +161,7 @@ function run(id: number, text: string): void {
   }
   const worker =
     workers.get(job.class) ?? (typeof job.wrapped === "string" ? workers.get(job.wrapped) : undefined);
-  const ctx = new ThreadJobContext(job, init.queue);
+  const ctx = new ThreadJobContext(job, init.queue, carrier);
   contexts.set(id, ctx);
   if (!worker) {
     failed(id, new UnknownWorkerError(job.class), undefined, job);
@@ -189,7 +193,7 @@ function onOrders(batch: OrderBatch): void {
       contexts.get(id)?.abort(error);
     }
   }
-  if (batch.run) for (const [id, text] of batch.run) run(id, text);
+  if (batch.run) for (const [id, text, carrier] of batch.run) run(id, text, carrier);
 }
 
 function fatal(kind: "uncaught exception" | "unhandled rejection", error: unknown): void {
