@@ -59,7 +59,9 @@ describe("verk: usage, help and errors", () => {
     for (const args of [["queues"], ["enqueue", "Hello"]]) {
       const result = await run([...args, "--redis-url", url]);
       expect(result.code, args[0]).toBe(1);
-      expect(result.stderr, args[0]).toMatch(/database 99 of redis:\/\/127\.0\.0\.1:\d+\/99 cannot be selected/);
+      expect(result.stderr, args[0]).toMatch(
+        /database 99 of redis:\/\/127\.0\.0\.1:\d+\/99 cannot be selected/,
+      );
       expect(result.stderr).not.toContain("cannot reach Redis");
     }
     expect(await redis().keys("*")).toEqual([]);
