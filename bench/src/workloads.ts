@@ -55,11 +55,16 @@ export interface RoundMetrics {
   overheadInProcessJobsPerSec?: number;
   // Issue #11 item 8 (workloads/push-cost.ts): the idempotent batch push against a plain LPUSH.
   pushTokenOneJobsPerSec?: number;
+  /** Plain LPUSH + SADD coalesced per event-loop turn, as the store batches (the token's own cost). */
+  pushBatchedOneJobsPerSec?: number;
+  /** Plain LPUSH + SADD per job. */
   pushPlainOneJobsPerSec?: number;
   pushTokenBulkJobsPerSec?: number;
   pushPlainBulkJobsPerSec?: number;
   pushTokenOneRedisCpuMicrosPerJob?: number;
-  pushPlainOneRedisCpuMicrosPerJob?: number;
+  pushBatchedOneRedisCpuMicrosPerJob?: number;
+  pushTokenBulkRedisCpuMicrosPerJob?: number;
+  pushPlainBulkRedisCpuMicrosPerJob?: number;
   // Issue #10 (workloads/heartbeat-hog.ts): 2.4 s event-loop blocks with heartbeat 250 ms, TTL 1 s.
   /** The node's jobs a peer recovered (a false death), with the keep-alive thread. */
   heartbeatHogFalseDeaths?: number;

@@ -21,6 +21,28 @@ function payload(i: number): string {
   });
 }
 
+/**
+ * Plain pushes coalesced like the store's: the payloads of one event-loop turn go out as one
+ * `LPUSH` + `SADD`, so against the store's push this isolates the cost of the batch token.
+ */
+function batchedPlain(plain: Redis): Push {
+  let pending: { raws: string[]; done: Promise<unknown> } | undefined;
+  return (raws) => {
+    if (pending === undefined) {
+      const batch: string[] = [];
+      const done = new Promise<unknown>((resolve, reject) => {
+        setImmediate(() => {
+          pending = undefined;
+          Promise.all([plain.lpush("queue:q", ...batch), plain.sadd("queues", "q")]).then(resolve, reject);
+        });
+      });
+      pending = { raws: batch, done };
+    }
+    pending.raws.push(...raws);
+    return pending.done;
+  };
+}
+
 /** `jobs` single-payload pushes, 50 awaited loops at once (the enqueue 1-by-1 shape). */
 async function oneByOne(push: Push, raws: string[]): Promise<void> {
   let next = 0;
@@ -56,9 +78,10 @@ async function measure(
 /**
  * Cost of the idempotent batch push (issue #11 item 8, Verk only): the store's `push` (one script
  * call per queue and event-loop turn that claims a batch token with `SET NX PX` next to the LPUSH
- * + SADD, and deletes the tokens of answered batches) against a plain `LPUSH` + `SADD` of the same
- * payloads on an auto-pipelined ioredis connection, in the enqueue 1-by-1 shape (50 in flight) and
- * the bulk shape (1,000 per call). jobs/s and Redis CPU µs per job, same run.
+ * + SADD, and deletes the tokens of answered batches) against plain `LPUSH` + `SADD` of the same
+ * payloads on an auto-pipelined ioredis connection: coalesced per turn as the store does (the
+ * token's own cost), and one pair per job (a naive producer); in the enqueue 1-by-1 shape (50 in
+ * flight) and the bulk shape (1,000 per call). jobs/s and Redis CPU µs per job, same run.
  */
 export async function runPushCost(ctx: WorkloadContext): Promise<RoundMetrics> {
   const store = redisStore({ url: ctx.redis.url, sidekiqProcess: false });
@@ -69,17 +92,22 @@ export async function runPushCost(ctx: WorkloadContext): Promise<RoundMetrics> {
     const lpush: Push = (raws) => Promise.all([plain.lpush("queue:q", ...raws), plain.sadd("queues", "q")]);
     await bulk(token, [payload(0)]); // warm up both connections and the script cache
     await bulk(lpush, [payload(0)]);
+    const batched = batchedPlain(plain);
     const tokenOne = await measure(ctx, token, oneByOne);
+    const batchedOne = await measure(ctx, batched, oneByOne);
     const plainOne = await measure(ctx, lpush, oneByOne);
     const tokenBulk = await measure(ctx, token, bulk);
     const plainBulk = await measure(ctx, lpush, bulk);
     return {
       pushTokenOneJobsPerSec: tokenOne.jobsPerSec,
+      pushBatchedOneJobsPerSec: batchedOne.jobsPerSec,
       pushPlainOneJobsPerSec: plainOne.jobsPerSec,
       pushTokenBulkJobsPerSec: tokenBulk.jobsPerSec,
       pushPlainBulkJobsPerSec: plainBulk.jobsPerSec,
       pushTokenOneRedisCpuMicrosPerJob: tokenOne.redisMicrosPerJob,
-      pushPlainOneRedisCpuMicrosPerJob: plainOne.redisMicrosPerJob,
+      pushBatchedOneRedisCpuMicrosPerJob: batchedOne.redisMicrosPerJob,
+      pushTokenBulkRedisCpuMicrosPerJob: tokenBulk.redisMicrosPerJob,
+      pushPlainBulkRedisCpuMicrosPerJob: plainBulk.redisMicrosPerJob,
     };
   } finally {
     await store.close();

@@ -1,8 +1,11 @@
+import { fileURLToPath } from "node:url";
 import { createVerk, type Verk } from "@verk/core";
 import { redisStore } from "@verk/redis-store";
 import { until, useRedis } from "@verk/test-redis/vitest";
 import { afterEach, describe, expect, it } from "vitest";
 import { type NodeProcess, startNodeProcess } from "./node-process.js";
+
+const SLOW_THREAD_LOADER = fileURLToPath(new URL("./fixtures/slow-thread-loader.mjs", import.meta.url));
 
 /** The fast liveness settings of the chaos docs (issue #10). */
 const FAST = { heartbeatMs: 250, nodeTtlMs: 1_000 };
@@ -68,6 +71,30 @@ describe("a node whose event loop is blocked by a handler (heartbeat 250 ms, TTL
       (l) => l.event === "log" && /heartbeat expired/.test(String(l.message)),
     );
     expect(warnings).toEqual([]);
+  });
+
+  it("a blocking job waiting at start is covered from the first job on, even under a slow loader", async () => {
+    const recovered = await startPeer();
+    await peer!.enqueueBulk(
+      ["first", "second"].map((id) => ({ class: "Block", queue: "q", args: [id, 2_400] })),
+    );
+    // The app runs under a loader that is slow in every thread (as tsx is): the keep-alive thread
+    // must not inherit it, and the node waits for the thread before its first job.
+    const child = startNodeProcess(
+      {
+        VERK_URL: redis.url,
+        VERK_NODE_ID: "busy-at-start",
+        VERK_QUEUES: '{"q":1}',
+        VERK_LIVENESS: JSON.stringify(FAST),
+        VERK_SIDEKIQ_PROCESS: "1",
+      },
+      ["--import", SLOW_THREAD_LOADER],
+    );
+    await child.waitFor((l) => l.event === "done" && l.id === "second", "both blocks to end", 20_000);
+    const beat = await beatNumber("busy-at-start");
+    await until(async () => (await beatNumber("busy-at-start")) >= beat + 6, 5_000, "six more beats");
+    expect(recovered).toEqual([]);
+    expect(child.lines.filter((l) => l.event === "ran").map((l) => l.id)).toEqual(["first", "second"]);
   });
 
   it("blocked longer than maxEventLoopBlockMs, it is recovered by a peer like a dead node", async () => {
