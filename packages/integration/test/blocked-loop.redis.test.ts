@@ -33,7 +33,9 @@ describe("a node whose event loop is blocked by a handler (heartbeat 250 ms, TTL
       pollIntervalMs: 0,
       logLevel: "error",
     });
-    peer.on("jobs:recovered", (e) => recovered.push({ from: e.fromNodeId, count: e.count, at: Date.now() }));
+    peer.on("jobs:recovered", (e) => {
+      recovered.push({ from: e.fromNodeId, count: e.count, at: Date.now() });
+    });
     await peer.start();
     return recovered;
   }

@@ -58,7 +58,9 @@ describe("liveness settings", () => {
         pollIntervalMs: 0,
         logLevel: "error",
       });
-      peer.on("jobs:recovered", (event) => recovered.push(event.count));
+      peer.on("jobs:recovered", (event) => {
+        recovered.push(event.count);
+      });
       const t0 = Date.now();
       await peer.start();
       try {

@@ -26,7 +26,9 @@ describe("Redis restarted empty mid-run", () => {
       logger,
     });
     const errors: { context?: string }[] = [];
-    verk.on("error", (event) => errors.push(event));
+    verk.on("error", (event) => {
+      errors.push(event);
+    });
     await verk.start();
     await verk.enqueueBulk(
       ["held-1", "held-2", "held-3"].map((id) => ({ class: "Hold", queue: "q", args: [id] })),

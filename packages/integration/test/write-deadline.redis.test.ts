@@ -41,7 +41,9 @@ describe("Redis trouble: write deadlines and unreachable warnings", () => {
       logger,
     });
     stops.push(verk);
-    verk.on("error", (event) => errors.push(event));
+    verk.on("error", (event) => {
+      errors.push(event);
+    });
     await verk.enqueue({ class: "W", queue: "q", args: ["before"] });
     return { verk, logger, errors, proxy };
   }
