@@ -5,7 +5,14 @@
  * class); parent `stop` → the node stops and the process exits.
  */
 import { fileURLToPath } from "node:url";
-import { createVerk, defineWorker, type QueueOptions, type Verk, type WorkerDefinition } from "@verk/core";
+import {
+  createVerk,
+  defineWorker,
+  type LivenessOptions,
+  type QueueOptions,
+  type Verk,
+  type WorkerDefinition,
+} from "@verk/core";
 import { redisStore } from "@verk/redis-store";
 import { hrtimeMs } from "./clock.js";
 
@@ -14,6 +21,9 @@ export interface IsolationInit {
   type: "init";
   url: string;
   queues: Record<string, number | QueueOptions>;
+  /** Liveness settings and node id (heartbeat workload). (Default: Verk's) */
+  liveness?: LivenessOptions;
+  nodeId?: string;
 }
 
 /** What the child reports. */
@@ -53,7 +63,15 @@ async function handle(message: IsolationInit | { type: "start" | "report" | "sto
     verk = createVerk({
       store: redisStore({ url: message.url }),
       queues: message.queues,
-      workers: [shared.IsoHog!, shared.IsoSpin!, shared.IsoNoop!, Probe as WorkerDefinition<never>],
+      workers: [
+        shared.IsoHog!,
+        shared.IsoBlock!,
+        shared.IsoSpin!,
+        shared.IsoNoop!,
+        Probe as WorkerDefinition<never>,
+      ],
+      ...(message.liveness ? { liveness: message.liveness } : {}),
+      ...(message.nodeId ? { nodeId: message.nodeId } : {}),
       workerModule: WORKER_MODULE,
       logLevel: "error",
       blockWarningMs: 0,

@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type { QueueOptions } from "@verk/core";
+import type { LivenessOptions, QueueOptions } from "@verk/core";
 import type { IsolationInit, IsolationReport } from "./isolation-child.js";
 
 const CHILD = fileURLToPath(new URL("./isolation-child.ts", import.meta.url));
@@ -29,12 +29,16 @@ export class IsolationNode {
     });
   }
 
-  /** Fork a node with `queues` and wait until it is connected (not started). */
-  static async open(url: string, queues: Record<string, number | QueueOptions>): Promise<IsolationNode> {
-    const node = new IsolationNode();
-    const init: IsolationInit = { type: "init", url, queues };
-    await node.#request(init, "ready");
-    return node;
+  /** Fork a node with `queues` (and optionally its liveness and node id) and wait until it is connected (not started). */
+  static async open(
+    url: string,
+    queues: Record<string, number | QueueOptions>,
+    node: { liveness?: LivenessOptions; nodeId?: string } = {},
+  ): Promise<IsolationNode> {
+    const child = new IsolationNode();
+    const init: IsolationInit = { type: "init", url, queues, ...node };
+    await child.#request(init, "ready");
+    return child;
   }
 
   /** Start the node's queues (pools included); resolves once running. */

@@ -10,6 +10,8 @@ function spin(ms) {
 
 /** 300 ms of synchronous work: the CPU hog. */
 export const IsoHog = defineWorker("IsoHog", () => spin(300), { queue: "hog" });
+/** Blocks the event loop for `ms` milliseconds (heartbeat-under-hog workload). */
+export const IsoBlock = defineWorker("IsoBlock", (ms) => spin(ms), { queue: "hog" });
 /** About 5 ms of synchronous work (multi-core workload). */
 export const IsoSpin = defineWorker("IsoSpin", () => spin(5), { queue: "spin" });
 /** Does nothing (overhead workload). */

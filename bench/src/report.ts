@@ -10,7 +10,7 @@ export interface MetricSpec {
   readonly higherIsBetter: boolean;
   readonly digits: number;
   /** Which table the row is in: issue #7's no-op workloads or issue #16's. (Default: `"classic"`) */
-  readonly group?: "classic" | "issue16" | "isolation";
+  readonly group?: "classic" | "issue16" | "isolation" | "hardening";
 }
 
 const issue16 = (key: NumericMetric, label: string, higherIsBetter: boolean, digits: number): MetricSpec => ({
@@ -19,6 +19,19 @@ const issue16 = (key: NumericMetric, label: string, higherIsBetter: boolean, dig
   higherIsBetter,
   digits,
   group: "issue16",
+});
+
+const hardening = (
+  key: NumericMetric,
+  label: string,
+  higherIsBetter: boolean,
+  digits: number,
+): MetricSpec => ({
+  key,
+  label,
+  higherIsBetter,
+  digits,
+  group: "hardening",
 });
 
 const stall = (key: NumericMetric, workload: string) =>
@@ -117,6 +130,33 @@ export const METRICS: readonly MetricSpec[] = [
     digits: 0,
     group: "isolation",
   },
+  hardening("pushTokenOneJobsPerSec", "push 1-by-1 (50 in flight): idempotent push script, jobs/s", true, 0),
+  hardening(
+    "pushBatchedOneJobsPerSec",
+    "push 1-by-1: plain LPUSH batched per turn like the store, jobs/s",
+    true,
+    0,
+  ),
+  hardening("pushPlainOneJobsPerSec", "push 1-by-1: plain LPUSH + SADD per job, jobs/s", true, 0),
+  hardening("pushTokenBulkJobsPerSec", "push 1,000/call: idempotent push script, jobs/s", true, 0),
+  hardening("pushPlainBulkJobsPerSec", "push 1,000/call: plain LPUSH + SADD, jobs/s", true, 0),
+  hardening("pushTokenOneRedisCpuMicrosPerJob", "push 1-by-1, idempotent: Redis CPU µs / job", false, 2),
+  hardening("pushBatchedOneRedisCpuMicrosPerJob", "push 1-by-1, plain batched: Redis CPU µs / job", false, 2),
+  hardening("pushTokenBulkRedisCpuMicrosPerJob", "push 1,000/call, idempotent: Redis CPU µs / job", false, 2),
+  hardening("pushPlainBulkRedisCpuMicrosPerJob", "push 1,000/call, plain: Redis CPU µs / job", false, 2),
+  hardening(
+    "heartbeatHogFalseDeaths",
+    "2.4 s blocks, heartbeat 250 ms / TTL 1 s: jobs recovered by a peer",
+    false,
+    0,
+  ),
+  hardening("heartbeatHogMinTtlMs", "2.4 s blocks: lowest remaining heartbeat TTL, ms", true, 0),
+  hardening(
+    "heartbeatHogNoThreadFalseDeaths",
+    "same without the keep-alive thread: jobs recovered",
+    false,
+    0,
+  ),
 ];
 
 /** Per system, the metrics that timed out in some round (shown as "timeout" where no round gave a number). */
@@ -194,7 +234,7 @@ export function renderTable(
       const y = medians[system]?.[b];
       return x && y ? `${(x / y).toFixed(2)}×` : "n/a";
     });
-  for (const group of ["classic", "issue16", "isolation"] as const) {
+  for (const group of ["classic", "issue16", "isolation", "hardening"] as const) {
     const rows = METRICS.filter((spec) => (spec.group ?? "classic") === group)
       .map((spec) => [spec.label, ...systems.map((system) => cell(system, spec))])
       .filter((row) => row.slice(1).some((value) => value !== "n/a"));

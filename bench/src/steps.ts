@@ -1,8 +1,10 @@
 import type { ALL_STEPS } from "./args.js";
 import { runCpuHog, runMulticore, runOverhead } from "./isolation-workloads.js";
 import { runDueAtOnce } from "./workloads/due-at-once.js";
+import { runHeartbeatHog } from "./workloads/heartbeat-hog.js";
 import { runProcessPayload } from "./workloads/process-payload.js";
 import { PROMOTE_LATE_JOBS, runPromoteLate } from "./workloads/promote-late.js";
+import { runPushCost } from "./workloads/push-cost.js";
 import { runRetryStorm } from "./workloads/retry-storm.js";
 import { runScheduleBulk } from "./workloads/schedule-bulk.js";
 import {
@@ -47,4 +49,6 @@ export const STEPS: readonly Step[] = [
   { id: "cpuhog", name: "cpu hog", run: runCpuHog, verkOnly: true },
   { id: "multicore", name: "multi-core", run: runMulticore, verkOnly: true },
   { id: "overhead", name: "isolation cost", run: runOverhead, verkOnly: true },
+  { id: "push-cost", name: "push cost", run: runPushCost, verkOnly: true },
+  { id: "heartbeat-hog", name: "heartbeat hog", run: runHeartbeatHog, verkOnly: true },
 ];

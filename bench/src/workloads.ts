@@ -53,6 +53,25 @@ export interface RoundMetrics {
   /** No-op jobs at concurrency 50: in one worker thread, and in-process. */
   overheadIsolatedJobsPerSec?: number;
   overheadInProcessJobsPerSec?: number;
+  // Issue #11 item 8 (workloads/push-cost.ts): the idempotent batch push against a plain LPUSH.
+  pushTokenOneJobsPerSec?: number;
+  /** Plain LPUSH + SADD coalesced per event-loop turn, as the store batches (the token's own cost). */
+  pushBatchedOneJobsPerSec?: number;
+  /** Plain LPUSH + SADD per job. */
+  pushPlainOneJobsPerSec?: number;
+  pushTokenBulkJobsPerSec?: number;
+  pushPlainBulkJobsPerSec?: number;
+  pushTokenOneRedisCpuMicrosPerJob?: number;
+  pushBatchedOneRedisCpuMicrosPerJob?: number;
+  pushTokenBulkRedisCpuMicrosPerJob?: number;
+  pushPlainBulkRedisCpuMicrosPerJob?: number;
+  // Issue #10 (workloads/heartbeat-hog.ts): 2.4 s event-loop blocks with heartbeat 250 ms, TTL 1 s.
+  /** The node's jobs a peer recovered (a false death), with the keep-alive thread. */
+  heartbeatHogFalseDeaths?: number;
+  /** Lowest remaining heartbeat TTL seen meanwhile, ms (-2: it expired). */
+  heartbeatHogMinTtlMs?: number;
+  /** The same node without its keep-alive thread (`maxEventLoopBlockMs: 0`): jobs recovered during its first block. */
+  heartbeatHogNoThreadFalseDeaths?: number;
   /** Calls per processed job, by command (process workload). */
   commandsByName?: Record<string, number>;
   // Issue #16's workloads (see workloads/*.ts); each `…StallMs` is the worst single event of

@@ -56,6 +56,13 @@ const ISOLATION = [
   "multicore2JobsPerSec",
   "overheadIsolatedJobsPerSec",
   "overheadInProcessJobsPerSec",
+  // issue #11 item 8 and issue #10's heartbeat figure
+  "pushTokenOneJobsPerSec",
+  "pushBatchedOneJobsPerSec",
+  "pushPlainOneJobsPerSec",
+  "pushTokenBulkJobsPerSec",
+  "pushPlainBulkJobsPerSec",
+  "heartbeatHogMinTtlMs",
 ] as const;
 
 describe("pnpm bench --smoke", () => {
@@ -97,6 +104,9 @@ describe("pnpm bench --smoke", () => {
         expect(result.medians.verk[key], `verk.${key}`).toBeGreaterThan(0);
         expect(result.medians["bee-queue"][key], `bee-queue.${key}`).toBeUndefined();
       }
+      // Counts that are 0 when all is well: present, and a number.
+      for (const key of ["heartbeatHogFalseDeaths", "heartbeatHogNoThreadFalseDeaths"])
+        expect(typeof result.medians.verk[key], `verk.${key}`).toBe("number");
       expect(result.verkAdvantage["bee-queue"].processJobsPerSec).toBeGreaterThan(0);
       expect(result.machine.cores).toBeGreaterThan(0);
     } finally {

@@ -5,16 +5,29 @@
 import { parseArgs } from "node:util";
 import { runChaos, summary } from "./harness.mjs";
 
-const { values } = parseArgs({
-  options: {
-    jobs: { type: "string", default: "20000" },
-    workers: { type: "string", default: "6" },
-    seconds: { type: "string", default: "60" },
-    "kill-every-ms": { type: "string", default: "1500" },
-    "redis-restarts": { type: "string", default: "1" },
-    verbose: { type: "boolean", default: false },
-  },
-});
+// `pnpm chaos -- --jobs N` passes the `--` through: drop it, so the flags after it are read.
+const args = process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === "--"));
+
+let values;
+try {
+  ({ values } = parseArgs({
+    args,
+    options: {
+      jobs: { type: "string", default: "20000" },
+      workers: { type: "string", default: "6" },
+      seconds: { type: "string", default: "60" },
+      "kill-every-ms": { type: "string", default: "1500" },
+      "redis-restarts": { type: "string", default: "1" },
+      verbose: { type: "boolean", default: false },
+    },
+  }));
+} catch (error) {
+  console.error(`chaos: ${error.message}`);
+  console.error(
+    "usage: pnpm chaos [--] [--jobs N] [--workers W] [--seconds S] [--kill-every-ms M] [--redis-restarts R] [--verbose]",
+  );
+  process.exit(2);
+}
 
 const result = await runChaos({
   jobs: Number(values.jobs),

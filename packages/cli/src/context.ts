@@ -107,7 +107,8 @@ export class Context {
 /** A one-line error for an unreachable Redis, naming the masked URL. */
 export function connectionError(error: unknown, maskedUrl: string): CliError {
   const message = error instanceof Error ? error.message : String(error);
-  if (isVerkError(error) && error.code === "UNSUPPORTED_REDIS")
+  // Reached, but unusable as configured (e.g. a database index the server does not have).
+  if (isVerkError(error) && (error.code === "UNSUPPORTED_REDIS" || error.code === "INVALID_OPTION"))
     return new CliError(message.replace("[redis-store] ", ""));
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : "";
   const reason = cause || message.replace(/^.*could not connect to \S+ /, "").replace("[redis-store] ", "");

@@ -54,6 +54,19 @@ describe("verk: usage, help and errors", () => {
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
   });
 
+  it("a database index the server does not have: names the DB, exit 1, nothing written to DB 0", async () => {
+    const url = `redis://127.0.0.1:${redis().options.port}/99`;
+    for (const args of [["queues"], ["enqueue", "Hello"]]) {
+      const result = await run([...args, "--redis-url", url]);
+      expect(result.code, args[0]).toBe(1);
+      expect(result.stderr, args[0]).toMatch(
+        /database 99 of redis:\/\/127\.0\.0\.1:\d+\/99 cannot be selected/,
+      );
+      expect(result.stderr).not.toContain("cannot reach Redis");
+    }
+    expect(await redis().keys("*")).toEqual([]);
+  });
+
   it("enqueue now and later, in Sidekiq's format; queues and stats show it", async () => {
     const now = await run(["enqueue", "Hello", '["ann", 2]', "--queue", "mailers", "--retry", "3"]);
     expect(now.code).toBe(0);

@@ -22,9 +22,9 @@ export interface RunnerContext {
   readonly maxFetchPayloadBytes?: number;
   /**
    * Why an ack or failure found its job gone, for a job fetched at `since` (epoch ms); set once
-   * the liveness policy runs.
+   * the liveness policy runs (it may beat first to find out).
    */
-  lateWriteCause?: (since: number) => LateWriteCause;
+  lateWriteCause?: (since: number) => Promise<LateWriteCause>;
   /** Called with the due time (epoch ms) of a retry this node just wrote, so it is promoted on time. */
   dueSoon?: (atMs: number) => void;
   /** The plugins' `aroundPerform` wrappers, first plugin first (none: `undefined` or empty). */

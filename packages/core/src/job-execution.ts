@@ -46,6 +46,7 @@ async function executeWrapped(
 }
 
 function performInfo(ctx: RunnerContext, flight: InFlightJob, isolated: boolean): PerformInfo {
+  flight.carrier = {};
   return {
     jid: flight.jid,
     queue: flight.queue,
@@ -55,7 +56,7 @@ function performInfo(ctx: RunnerContext, flight: InFlightJob, isolated: boolean)
     },
     retryCount: flight.retryCount,
     logger: flight.logger,
-    carrier: (flight.carrier = {}),
+    carrier: flight.carrier,
     nodeId: ctx.nodeId,
     startedAt: flight.startedAt,
     isolated,
@@ -108,7 +109,7 @@ export async function executeJob(
       if (acked === false) {
         ctx.logger.warn(
           { queue, jid: job.jid, class: job.class, nodeId },
-          `late ack: the job was no longer in this node's in-progress list (${lateCause(ctx, flight)})`,
+          `late ack: the job was no longer in this node's in-progress list (${await lateCause(ctx, flight)})`,
         );
       }
       emitUnacked(ctx, flight, "ack", acked === false ? "not-in-progress" : "gave-up");
@@ -178,7 +179,7 @@ async function recordFailure(
     if (written === false) {
       ctx.logger.warn(
         { queue, jid: job.jid, class: job.class, nodeId: ctx.nodeId },
-        `late failure: the job was no longer in this node's in-progress list (${lateCause(ctx, flight)}); nothing written`,
+        `late failure: the job was no longer in this node's in-progress list (${await lateCause(ctx, flight)}); nothing written`,
       );
     }
     emitUnacked(ctx, flight, outcome.kind, written === false ? "not-in-progress" : "gave-up");
@@ -269,8 +270,9 @@ async function failMalformed(
 }
 
 /** A sentence naming why a write found its job gone. */
-function lateCause(ctx: RunnerContext, flight: InFlightJob): string {
-  switch (ctx.lateWriteCause?.(flight.startedAt)) {
+async function lateCause(ctx: RunnerContext, flight: InFlightJob): Promise<string> {
+  const cause = await ctx.lateWriteCause?.(flight.startedAt).catch(() => undefined);
+  switch (cause) {
     case "data-lost":
       return "the store lost its data meanwhile: Redis restarted empty or was flushed";
     case "heartbeat-expired":

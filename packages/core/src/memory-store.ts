@@ -208,6 +208,14 @@ export class MemoryStore implements VerkStore {
     return [...this.paused];
   }
 
+  /** True when `name` is registered, has waiting jobs, is paused, or a node with a live heartbeat runs it. */
+  async queueKnown(name: string): Promise<boolean> {
+    if (this.queueNames.has(name) || (this.lists.get(`queue:${name}`)?.length ?? 0) > 0) return true;
+    if (this.paused.has(name)) return true;
+    const serving = [...this.nodes].filter(([, queues]) => queues.has(name)).map(([id]) => id);
+    return (await this.capabilities.nodes.alive(serving)).includes(true);
+  }
+
   async subscribeControl(listener: (message: ControlMessage) => void): Promise<() => Promise<void>> {
     this.#controlListeners.add(listener);
     return async () => {

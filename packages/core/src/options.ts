@@ -16,6 +16,7 @@ import { DEFAULT_DEAD_LIMITS, DEFAULT_MAX_RETRIES } from "./retry.js";
 import type { DeadSetLimits, VerkStore } from "./store.js";
 import type { TimestampUnit } from "./time.js";
 import type { WorkerDefinition } from "./worker.js";
+import { DEFAULT_WRITE_TIMEOUT_MS } from "./write-deadline.js";
 
 /** Per-queue settings; a bare number is the concurrency. Isolation: see {@link QueueIsolationOptions}. */
 export interface QueueOptions extends QueueIsolationOptions {
@@ -63,6 +64,13 @@ export interface VerkOptions extends NodeIsolationOptions {
   controlSyncMs?: number;
   /** Largest job JSON accepted by enqueue, in bytes. (Default: 1,048,576 = 1 MiB) */
   maxPayloadBytes?: number;
+  /**
+   * Deadline of `enqueue`, `enqueueBulk`, `schedule`, `scheduleBulk` (and the worker shortcuts),
+   * in ms: a call the store has not answered by then (Redis stalled or down) rejects with
+   * `WRITE_TIMEOUT`, and the job **may or may not** have been written (a write already sent still
+   * lands when Redis answers). `0` waits as long as the store does. (Default: 10,000)
+   */
+  writeTimeoutMs?: number;
   /** Add-ons such as `stats()` from `@verk/stats`. (Default: none) */
   plugins?: readonly VerkPlugin[];
   /**
@@ -99,6 +107,7 @@ export interface ResolvedOptions {
   fetchBlockMs: number;
   controlSyncMs: number;
   maxPayloadBytes: number;
+  writeTimeoutMs: number;
   plugins: readonly VerkPlugin[];
   maxFetchPayloadBytes: number;
   containUncaught: boolean;
@@ -148,6 +157,7 @@ export const VERK_OPTION_KEYS = [
   "fetchBlockMs",
   "controlSyncMs",
   "maxPayloadBytes",
+  "writeTimeoutMs",
   "plugins",
   "maxFetchPayloadBytes",
   "containUncaught",
@@ -220,6 +230,7 @@ export function resolveOptions(options: VerkOptions): ResolvedOptions {
     fetchBlockMs: positive("fetchBlockMs", options.fetchBlockMs, 2_000),
     controlSyncMs: positive("controlSyncMs", options.controlSyncMs, 5_000),
     maxPayloadBytes: positive("maxPayloadBytes", options.maxPayloadBytes, 1_048_576),
+    writeTimeoutMs: positive("writeTimeoutMs", options.writeTimeoutMs, DEFAULT_WRITE_TIMEOUT_MS, true),
     plugins: options.plugins ?? [],
     maxFetchPayloadBytes: positive("maxFetchPayloadBytes", options.maxFetchPayloadBytes, 16_777_216),
     containUncaught: options.containUncaught ?? true,

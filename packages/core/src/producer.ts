@@ -6,6 +6,7 @@ import { produceWithHooks } from "./produce.js";
 import { resolveRunAt } from "./run-at.js";
 import type { VerkStore } from "./store.js";
 import { toSeconds } from "./time.js";
+import { withWriteDeadline } from "./write-deadline.js";
 
 type EnqueueHook = NonNullable<VerkPlugin["aroundEnqueue"]>;
 
@@ -26,11 +27,14 @@ export interface ProducerHost {
   connect(): Promise<void>;
   /** Run a store call with the instance's lifecycle checks (typed error once stopped). */
   guard<T>(what: string, call: () => Promise<T>): Promise<T>;
+  /** Deadline of each producer call, in ms (`0`: none); see `VerkOptions.writeTimeoutMs`. */
+  readonly writeTimeoutMs: number;
 }
 
 /**
  * The producer side of a Verk instance: enqueue, bulk enqueue, schedule and bulk schedule.
- * Every job is validated and encoded before anything is written. @internal
+ * Every job is validated and encoded before anything is written; each call then has
+ * `writeTimeoutMs` to be answered (else `WRITE_TIMEOUT`). @internal
  */
 export class Producer {
   readonly #host: ProducerHost;
@@ -39,11 +43,21 @@ export class Producer {
     this.#host = host;
   }
 
+  /** The store's clock (Redis `TIME` once connected): a time in the past by it is due now. */
+  #now(): number {
+    return this.#host.store.now?.() ?? Date.now();
+  }
+
+  /** `call` under the instance's lifecycle guard, bounded by `writeTimeoutMs`. */
+  #deadline<T>(what: string, jobs: string, call: () => Promise<T>): Promise<T> {
+    return withWriteDeadline(what, jobs, this.#host.writeTimeoutMs, this.#host.guard(what, call));
+  }
+
   /** Enqueue one job; resolves its jid. */
   async enqueue(job: NewJob): Promise<string> {
     const { encoder, store, hooks } = this.#host;
     const payload = encoder.buildForQueue(job);
-    return this.#host.guard("enqueue", async () => {
+    return this.#deadline("enqueue", `job ${payload.jid}`, async () => {
       if (hooks.length === 0) {
         const entry = encoder.entry(payload);
         await this.#host.connect();
@@ -65,7 +79,7 @@ export class Producer {
     const payloads = jobs.map((job, index) => encoder.buildForQueue(job, `jobs[${index}]`));
     if (payloads.length === 0) return [];
     const encode = () => payloads.map((payload, index) => encoder.entry(payload, `jobs[${index}]`));
-    return this.#host.guard("enqueueBulk", async () => {
+    return this.#deadline("enqueueBulk", `${payloads.length} job(s)`, async () => {
       if (hooks.length === 0) {
         const entries = encode();
         await this.#host.connect();
@@ -81,10 +95,10 @@ export class Producer {
   /** Schedule one job at `at` (a Date or epoch milliseconds >= 1e11); a past time enqueues at once. */
   async schedule(job: NewJob, at: Date | number): Promise<string> {
     const atMs = resolveRunAt(at, "at");
-    if (atMs <= Date.now()) return this.enqueue(job);
+    if (atMs <= this.#now()) return this.enqueue(job);
     const { encoder, store, hooks } = this.#host;
     const payload = encoder.buildForSchedule(job);
-    return this.#host.guard("schedule", async () => {
+    return this.#deadline("schedule", `job ${payload.jid}`, async () => {
       if (hooks.length === 0) {
         const raw = encoder.encode(payload);
         await this.#host.connect();
@@ -104,7 +118,7 @@ export class Producer {
     if (!Array.isArray(entries))
       throw invalidOption("jobs", "scheduleBulk takes an array of { job, at } entries");
     const { encoder, store, hooks } = this.#host;
-    const now = Date.now();
+    const now = this.#now();
     const later: { payload: JobPayload; atMs: number; field: string }[] = [];
     const soon: { payload: JobPayload; field: string }[] = [];
     const jids = entries.map((entry, index) => {
@@ -132,7 +146,7 @@ export class Producer {
         scheduled.length > 0 ? store.schedule(scheduled) : undefined,
       ]);
     };
-    return this.#host.guard("scheduleBulk", async () => {
+    return this.#deadline("scheduleBulk", `${jids.length} job(s)`, async () => {
       await this.#host.connect();
       const payloads = [...soon.map((s) => s.payload), ...later.map((l) => l.payload)];
       const dueAt = [...soon.map(() => now), ...later.map((l) => l.atMs)];

@@ -15,16 +15,6 @@ export interface PauseOptions {
 export const PAUSE_OPTION_KEYS = ["force"] as const satisfies readonly (keyof PauseOptions)[];
 
 /**
- * An optional store method a store may offer for the "known queue" rule: true when `name` is
- * in the queues registry (`queues` in Redis), has waiting jobs, is paused, or is served by a
- * live node (Verk's node registry or a Sidekiq process). Stores without it get the same
- * answer minus the "served by another live node" part.
- */
-interface QueueDirectory {
-  queueKnown?(name: string): Promise<boolean>;
-}
-
-/**
  * The rule shared by `verk.pauseQueue`/`resumeQueue` and `verk pause`/`resume`: a queue is
  * known when this node runs it, it is in the store's queues registry, it has jobs, it is paused,
  * or a live node serves it. Resolves the names known to the store when `name` is not among them
@@ -36,8 +26,7 @@ export async function findUnknownQueue(
   localQueues: Iterable<string>,
 ): Promise<string[] | undefined> {
   for (const local of localQueues) if (local === name) return undefined;
-  const directory = store as VerkStore & QueueDirectory;
-  if (typeof directory.queueKnown === "function" && (await directory.queueKnown(name))) return undefined;
+  if (typeof store.queueKnown === "function" && (await store.queueKnown(name))) return undefined;
   const [counts, paused] = await Promise.all([store.counts(), store.pausedQueues()]);
   if (Object.hasOwn(counts.queues, name) || paused.includes(name)) return undefined;
   return [...new Set([...Object.keys(counts.queues), ...paused, ...localQueues])].sort();

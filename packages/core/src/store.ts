@@ -147,6 +147,13 @@ export interface VerkStore {
   setPaused(queue: string, paused: boolean): Promise<void>;
   /** The queues currently paused. */
   pausedQueues(): Promise<string[]>;
+  /**
+   * Optional: whether `name` is a known queue: registered by a push, with waiting jobs, paused, or
+   * served by a live node (one with a live heartbeat that runs it, or a Sidekiq process listing
+   * it). `pauseQueue`/`resumeQueue` refuse unknown names with it. (Default: registered, with
+   * jobs, or paused, from `counts()` and `pausedQueues()`)
+   */
+  queueKnown?(name: string): Promise<boolean>;
   /** Follow pause/resume changes from any node. Resolves an unsubscribe function. */
   subscribeControl(listener: (message: ControlMessage) => void): Promise<() => Promise<void>>;
 

@@ -19,6 +19,8 @@ export interface ProducerSettings {
   readonly plugins: readonly VerkPlugin[];
   /** The options of the worker registered for a class, for the payload defaults. */
   readonly defaults: JobDefaultsLookup;
+  /** Deadline of enqueue, schedule and bulk calls, in ms (`0`: none). */
+  readonly writeTimeoutMs: number;
 }
 
 /**
@@ -44,6 +46,7 @@ export abstract class VerkProducer implements JobProducer {
       hooks: settings.plugins.flatMap((p) => (p.aroundEnqueue ? [p.aroundEnqueue.bind(p)] : [])),
       connect: () => this.connect(),
       guard: (what, call) => this.guard(what, call),
+      writeTimeoutMs: settings.writeTimeoutMs,
     });
   }
 

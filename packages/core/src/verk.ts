@@ -141,7 +141,8 @@ export class Verk extends VerkProducer {
 
   /**
    * Start the node: connect, put back any job this node id left in progress (a restart with a
-   * fixed `nodeId`), start plugins, then every queue's fetch loop and the due-job poller.
+   * fixed `nodeId`), register and beat (heartbeat and keep-alive thread), start plugins, then
+   * every queue's fetch loop and the due-job poller.
    * When the store cannot connect (e.g. `CONNECTION_FAILED` once the Redis store's
    * `connectTimeoutMs` ran out) it rejects with that error and the instance is stopped.
    */
@@ -178,6 +179,11 @@ export class Verk extends VerkProducer {
         this.#hub.emit("jobs:recovered", { nodeId: this.nodeId, fromNodeId: this.nodeId, count: recovered });
       }
       await this.store.registerNode(this.nodeId, queues);
+      const emit = <E extends VerkEventName>(event: E, payload: VerkEventMap[E]) =>
+        this.#hub.emit(event, payload);
+      // Beat (and start the keep-alive thread) before the first job can block the event loop: a
+      // registered node without a heartbeat looks dead to its peers.
+      if (nodes && liveness) await this.#startLiveness(nodes, liveness, emit);
       for (const plugin of this.#options.plugins) await plugin.start?.(this);
       await this.#control.start();
       if (this.#options.containUncaught) this.#releaseGuard ??= holdUncaughtGuard(this.logger);
@@ -192,10 +198,7 @@ export class Verk extends VerkProducer {
       }
       this.#startedAt = Date.now();
       this.#state = "running";
-      const emit = <E extends VerkEventName>(event: E, payload: VerkEventMap[E]) =>
-        this.#hub.emit(event, payload);
       this.#detach = await this.store.attachNode?.(createNodeHandle(this, this.#startedAt, emit));
-      if (nodes && liveness) await this.#startLiveness(nodes, liveness, emit);
       this.#hub.emit("node:up", { nodeId: this.nodeId, queues });
     } catch (error) {
       this.#state = "running";
@@ -347,7 +350,7 @@ export class Verk extends VerkProducer {
         nodeId: this.nodeId,
         store: this.store,
         logger: this.logger,
-        queueNames: () => [...this.#runners.keys()],
+        queueNames: () => [...this.#options.queues.keys()],
         runningJobs: () => this.runningJobs(),
         emit,
       },

@@ -36,4 +36,21 @@ describe("pausing follows one rule for known queues", () => {
     expect(await store.pausedQueues()).toEqual(["served-elsewhere"]);
     await expect(verk.pauseQueue("other")).rejects.toMatchObject({ code: "UNKNOWN_QUEUE" });
   });
+
+  it("MemoryStore.queueKnown: a queue another live node serves is known before its first job; a ghost is not", async () => {
+    const store = new MemoryStore();
+    const worker = createVerk({ store, queues: { critical: 1 }, pollIntervalMs: 0 });
+    await worker.start();
+    const producer = createVerk({ store });
+    expect(await store.queueKnown("critical")).toBe(true);
+    expect(await store.queueKnown("nosuch")).toBe(false);
+    await producer.pauseQueue("critical");
+    await expect(producer.pauseQueue("nosuch")).rejects.toMatchObject({ code: "UNKNOWN_QUEUE" });
+    await worker.stop();
+    // Once its node stopped, a queue that never had a job is served by no one (still paused: known).
+    expect(await store.queueKnown("critical")).toBe(true);
+    await producer.resumeQueue("critical");
+    expect(await store.queueKnown("critical")).toBe(false);
+    expect(await store.pausedQueues()).toEqual([]);
+  });
 });

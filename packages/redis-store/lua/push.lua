@@ -2,7 +2,8 @@
 -- push: LPUSH a batch of jobs onto one queue exactly once, even when the client re-sends the call
 -- after its reply was lost (a connection cut while the call was in flight): the batch's token is
 -- claimed in the same step as the push.
--- Not allowed under maxmemory: producers get Redis' OOM error (the store reports STORE_FULL).
+-- Not allowed under maxmemory (no allow-oom flag, and its first write is the token's SET): producers
+-- get Redis' OOM error, which the store reports as STORE_FULL.
 --
 -- KEYS[1] this batch's token key (sidekiq: <ns>verk:push:<token>; cluster: <ns>verk:{<q>}:push:<token>)
 -- KEYS[2] the queue list
@@ -16,10 +17,13 @@
 --
 -- Returns the number of payloads pushed, or -1 when the token already existed (this batch was
 -- written before: nothing done).
+-- The token's SET comes first: it is the script's first write, which Redis refuses at maxmemory
+-- (a DEL first would let every later write through).
+local claimed = redis.call("SET", KEYS[1], "1", "NX", "PX", tonumber(ARGV[1]))
 for i = 4, #KEYS do
   redis.call("DEL", KEYS[i])
 end
-if redis.call("SET", KEYS[1], "1", "NX", "PX", tonumber(ARGV[1])) == false then
+if claimed == false then
   return -1
 end
 local n = #ARGV - 3

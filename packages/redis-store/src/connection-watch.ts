@@ -3,7 +3,7 @@ import type { RedisClient } from "./client.js";
 
 /** How often the clock offset to Redis is measured again, in ms. */
 const CLOCK_MS = 60_000;
-/** How often the outage check runs, in ms. */
+/** How often the outage check runs (and a probe `PING` is sent when none is pending), in ms. */
 const CHECK_MS = 500;
 
 /** Settings of {@link ConnectionWatch}. */
@@ -17,11 +17,16 @@ export interface WatchSettings {
 }
 
 /**
- * Watches the command connection: says (once) when Redis has been unreachable longer than
- * `unreachableWarnMs` and again when it is back, notices a Redis that restarted (its `run_id`
- * changed: with no persistence its data is gone), and keeps the offset between this node's clock
- * and Redis's (`TIME`, halfway through the round trip), warning past `clockSkewWarnMs`. Due times
- * are judged by {@link ConnectionWatch.now}, the corrected clock.
+ * Watches the command connection: says (once, as a warning and an `error` event) when Redis has
+ * been unreachable longer than `unreachableWarnMs` and again when it is back, notices a Redis that
+ * restarted (its `run_id` changed: with no persistence its data is gone), and keeps the offset
+ * between this node's clock and Redis's (`TIME`, halfway through the round trip), warning past
+ * `clockSkewWarnMs`. Due times are judged by {@link ConnectionWatch.now}, the corrected clock.
+ *
+ * Unreachable means closed (reconnecting) or stalled: a server that keeps the connection open but
+ * stops answering is noticed by a probe `PING` (one pending at a time, every 500 ms) that gets no
+ * reply. A check that runs late (this process's event loop was blocked) judges nothing, since the
+ * reply may be waiting unread in the socket.
  */
 export class ConnectionWatch {
   readonly #client: RedisClient;
@@ -34,6 +39,9 @@ export class ConnectionWatch {
   #skewWarned = false;
   #timer: NodeJS.Timeout | undefined;
   #clockTimer: NodeJS.Timeout | undefined;
+  /** When the pending probe PING was sent (0: none pending). */
+  #probeSentAt = 0;
+  #lastCheckAt = 0;
   readonly #onDown = () => {
     if (this.#downSince === 0) this.#downSince = Date.now();
   };
@@ -82,22 +90,45 @@ export class ConnectionWatch {
   }
 
   #check(): void {
+    const now = Date.now();
+    const late = this.#lastCheckAt !== 0 && now - this.#lastCheckAt > 2 * CHECK_MS;
+    this.#lastCheckAt = now;
+    if (late) return;
+    if (this.#probeSentAt === 0) this.#probe(now);
+    else if (this.#downSince === 0 && now - this.#probeSentAt >= CHECK_MS)
+      this.#downSince = this.#probeSentAt;
     if (this.#downSince === 0 || this.#warned) return;
-    const downMs = Date.now() - this.#downSince;
+    const downMs = now - this.#downSince;
     if (downMs < this.#settings.unreachableWarnMs) return;
     this.#warned = true;
-    const message = `Redis at ${this.#settings.address} has been unreachable for ${Math.round(downMs / 1000)} s; fetches, acks and writes wait and retry (enqueues fail at their deadline)`;
+    const message = `Redis at ${this.#settings.address} has been unreachable for ${Math.round(downMs / 1000)} s (no reply); fetches, acks and writes wait and retry (enqueues fail at their deadline, writeTimeoutMs)`;
     this.#context?.logger.warn({ address: this.#settings.address, downMs }, message);
     this.#context?.report(new Error(message), "unreachable");
   }
 
+  /** Send a probe PING; its reply proves the server answers (ends a stall). */
+  #probe(now: number): void {
+    this.#probeSentAt = now;
+    this.#client.ping().then(
+      () => {
+        this.#probeSentAt = 0;
+        if (this.#downSince !== 0 && this.#client.status === "ready") void this.#back();
+      },
+      () => {
+        this.#probeSentAt = 0;
+      },
+    );
+  }
+
   async #back(): Promise<void> {
     const since = this.#downSince;
+    if (since === 0) return;
     this.#downSince = 0;
-    if (since !== 0 && this.#warned) {
+    if (this.#warned) {
+      const downMs = Date.now() - since;
       this.#context?.logger.warn(
-        { address: this.#settings.address, downMs: Date.now() - since },
-        `Redis at ${this.#settings.address} is reachable again after ${Math.round((Date.now() - since) / 1000)} s`,
+        { address: this.#settings.address, downMs },
+        `Redis at ${this.#settings.address} is reachable again after ${Math.round(downMs / 1000)} s`,
       );
     }
     this.#warned = false;

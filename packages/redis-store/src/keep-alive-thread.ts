@@ -1,9 +1,9 @@
 /**
  * The keep-alive thread of a Verk node on Redis (started by core's liveness policy, see
- * `NodesCapability.keepAlive`): while the main event loop is blocked (it stopped turning and no
- * beat came for 1.5 heartbeats) but for less than `maxBlockMs`, it extends the node's heartbeat
- * TTL (`PEXPIRE`) from its own connection, so a long synchronous handler does not get a live node
- * declared dead.
+ * `NodesCapability.keepAlive`): while the main event loop is blocked (it stopped turning for
+ * 200 ms and no beat came for a heartbeat) but for less than `maxBlockMs`, it extends the node's
+ * heartbeat TTL (`PEXPIRE`, to the full TTL) from its own connection on every check (a quarter
+ * heartbeat), so a long synchronous handler does not get a live node declared dead.
  * Not part of the public API.
  * @packageDocumentation
  */
@@ -18,14 +18,19 @@ interface KeepAliveData {
   readonly ttlMs: number;
 }
 
-/** The main event loop counts as blocked once its progress counter has not moved for this long, in ms. */
-const STALLED_MS = 300;
+/**
+ * The main event loop counts as blocked once its progress counter (bumped every 100 ms) has not
+ * moved for this long, in ms. Small, so the first extension comes while most of the TTL is left.
+ */
+const STALLED_MS = 200;
 
 const input = workerData as KeepAliveWorkerData;
 const slots = new Int32Array(input.shared);
 let data = input.spec as KeepAliveData;
 const client = connectFromSpec(data.connection);
 client.on("error", () => {});
+// Tell the main thread this thread can extend the heartbeat from now on (it waits for this, bounded).
+client.once("ready", () => parentPort?.postMessage({ ready: true }));
 let lastCounter = Atomics.load(slots, 0);
 let lastProgress = Date.now();
 let stopped = false;
@@ -40,7 +45,7 @@ async function check(): Promise<void> {
     lastProgress = now;
   }
   const lastBeat = input.base + Atomics.load(slots, 1);
-  if (now - lastBeat < input.heartbeatMs * 1.5) return; // the main thread beats on time
+  if (now - lastBeat < input.heartbeatMs) return; // the main thread beats on time
   // Extend only for a main thread that is blocked (its event loop stopped turning): one that
   // turns but does not beat (e.g. it cannot reach Redis) is left alone.
   const stalledMs = now - lastProgress;

@@ -68,6 +68,8 @@ export interface Keys {
   heartbeat(nodeId: string): string;
   /** SET of the queues node `nodeId` runs. */
   nodeQueues(nodeId: string): string;
+  /** STRING: the data epoch, a random value that changes only when Redis lost its data (`node-beat`). */
+  readonly epoch: string;
   /** SET of paused queue names (for listing; fetch reads {@link Keys.pauseFlag}). */
   readonly paused: string;
   /** Pub/sub channel of pause/resume messages. */
@@ -131,6 +133,7 @@ function sidekiqKeys(p: string): Keys {
     nodes: `${p}verk_nodes`,
     heartbeat,
     nodeQueues: (nodeId) => `${p}verk:node:${nodeId}:queues`,
+    epoch: `${p}verk:epoch`,
     paused: `${p}verk:paused`,
     control: `${p}verk:control`,
     processes: `${p}processes`,
@@ -172,6 +175,7 @@ function clusterKeys(p: string): Keys {
     nodes: g("nodes"),
     heartbeat: (nodeId) => g(`node:${nodeId}`),
     nodeQueues: (nodeId) => g(`node:${nodeId}:queues`),
+    epoch: g("epoch"),
     paused: g("paused"),
     control: g("control"),
     processes: g("processes"),

@@ -208,7 +208,7 @@ function resolveWait(value: RedisStoreOptions["waitReplicas"]): ResolvedOptions[
   const o = typeof value === "number" ? { replicas: value } : value;
   if (o === null || typeof o !== "object")
     throw invalid("waitReplicas", "must be a number or { replicas, timeoutMs }");
-  assertKnownKeys(o, ["replicas", "timeoutMs"], "waitReplicas");
+  assertKnownKeys(o, ["replicas", "timeoutMs"], "redisStore.waitReplicas");
   if (!Number.isInteger(o.replicas) || o.replicas < 1)
     throw invalid("waitReplicas.replicas", "must be an integer >= 1");
   return { replicas: o.replicas, timeoutMs: positive("waitReplicas.timeoutMs", o.timeoutMs, 1_000) };

@@ -22,6 +22,11 @@ export interface ChannelContext {
   readonly acks?: AckBatcher;
 }
 
+/** True for Redis' refusal of a command that may grow memory at maxmemory (`noeviction`). */
+function isOutOfMemory(error: unknown): boolean {
+  return error instanceof Error && /^OOM\b/.test(error.message);
+}
+
 const EMPTY: FetchResult = Object.freeze({ paused: false, jobs: [] }) as FetchResult;
 const PAUSED: FetchResult = Object.freeze({ paused: true, jobs: [] }) as FetchResult;
 /** How often `interrupt()` retries `CLIENT UNBLOCK` while the BLMOVE has not reached the server yet (ms). */
@@ -52,6 +57,8 @@ export class RedisQueueChannel implements QueueChannel {
   /** Moving average of the fetched payload sizes (bytes): picks the script or the native fetch. */
   #averageBytes = 0;
   #closed: Promise<void> | undefined;
+  /** Ends the wait of a fetch whose BLMOVE Redis refused at maxmemory. */
+  #wake: (() => void) | undefined;
 
   constructor(ctx: ChannelContext, queue: string, nodeId: string) {
     this.#ctx = ctx;
@@ -99,6 +106,13 @@ export class RedisQueueChannel implements QueueChannel {
         "LEFT",
         blockMs / 1000,
       );
+    } catch (error) {
+      if (!isOutOfMemory(error)) throw error;
+      // At maxmemory Redis refuses BLMOVE (it may grow memory) even on an empty queue: wait as
+      // the block would have, then fetch again with the script, which is allowed (allow-oom).
+      this.#blocking = false;
+      await this.#idle(blockMs);
+      return EMPTY;
     } finally {
       this.#blocking = false;
     }
@@ -213,7 +227,21 @@ export class RedisQueueChannel implements QueueChannel {
   /** Cut a pending blocking fetch short with `CLIENT UNBLOCK` (sent on the command connection). */
   interrupt(): void {
     this.#interrupted = true;
+    this.#wake?.();
     if (this.#blocking) void this.#unblock();
+  }
+
+  /** Wait `ms` (cut short by `interrupt()`/`close()`): the block Redis refused under maxmemory. */
+  #idle(ms: number): Promise<void> {
+    if (this.#interrupted || this.#closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.#wake?.(), ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        this.#wake = undefined;
+        resolve();
+      };
+    });
   }
 
   async #unblock(): Promise<void> {

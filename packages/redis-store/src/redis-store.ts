@@ -26,6 +26,7 @@ import { redisNodes } from "./nodes/registry.js";
 import { type RedisStoreOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { PushBatcher } from "./push-batcher.js";
 import { RedisQueueChannel } from "./queue-channel.js";
+import { queueKnown } from "./queue-known.js";
 import { Replication } from "./replication.js";
 import { defineScripts, type ScriptMode } from "./scripts.js";
 import { attachSidekiqProcess } from "./sidekiq/process-heartbeat.js";
@@ -233,6 +234,14 @@ export class RedisStore implements VerkStore {
   setPaused(queue: string, paused: boolean): Promise<void> {
     if (this.#closing) return Promise.reject(closed(paused ? "pauseQueue" : "resumeQueue"));
     return mapped(paused ? "pause" : "resume", () => ops.setPaused(this.client, this.keys, queue, paused));
+  }
+
+  /**
+   * True when `name` is a known queue: in `queues`, with a list, paused, or served by a live node
+   * (a Verk node with a live heartbeat, or a Sidekiq process); the rule of `verk.pauseQueue`.
+   */
+  queueKnown(name: string): Promise<boolean> {
+    return mapped("queueKnown", () => queueKnown(this.client, this.keys, name));
   }
 
   /** The paused queues. */

@@ -16,6 +16,7 @@ export type ScriptName =
   | "push"
   | "recover"
   | "recover-peer"
+  | "register-node"
   | "requeue";
 
 type ScriptFunction = (...args: (string | number | Buffer)[]) => Promise<unknown>;

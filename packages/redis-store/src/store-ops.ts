@@ -118,16 +118,17 @@ export async function setPaused(
   await redis.publish(keys.control, message);
 }
 
-/** SADD `nodeId` to the node registry and `queues` to its queue set. */
+/**
+ * Add `nodeId` to the node registry and `queues` to its queue set (script `register-node`,
+ * allowed under maxmemory so a node can start while Redis is full).
+ */
 export async function registerNode(
   redis: RedisClient,
   keys: Keys,
   nodeId: string,
   queues: readonly string[],
 ): Promise<void> {
-  const calls: Promise<unknown>[] = [redis.sadd(keys.nodes, nodeId)];
-  if (queues.length > 0) calls.push(redis.sadd(keys.nodeQueues(nodeId), ...queues));
-  await Promise.all(calls);
+  await runScript(redis, "register-node", [keys.nodes, keys.nodeQueues(nodeId)], [nodeId, ...queues]);
 }
 
 /**

@@ -210,6 +210,11 @@ describe("zombie node (declared dead while paused, then back)", () => {
     livenessLoops.get("zombie-a")!.resume();
     releaseA();
     await until(() => logsA.some((line) => line.includes("late ack")));
+    // The cause is named: its heartbeat expired (peers removed it), not lost data.
+    expect(logsA.find((line) => line.includes("late ack"))).toContain(
+      "this node's heartbeat expired meanwhile",
+    );
+    expect(logsA.filter((line) => line.includes("lost this node's registration"))).toEqual([]);
     expect(await fx.redis().lrange(`inprogress:q:${b.nodeId}`, 0, -1)).toEqual([inB]);
     expect(await fx.redis().llen("queue:q")).toBe(0);
     await until(async () => (await fx.redis().exists("verk:node:zombie-a")) === 1);

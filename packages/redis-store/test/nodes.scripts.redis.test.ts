@@ -114,16 +114,31 @@ describe("forget-node.lua", () => {
 });
 
 describe("node-beat.lua", () => {
-  const B = ["verk:node:n1", "verk_nodes", "verk:node:n1:queues"];
+  const B = ["verk:node:n1", "verk_nodes", "verk:node:n1:queues", "verk:epoch"];
 
-  it("reports the previous value and whether the node was registered, and sets a PX TTL", async () => {
-    expect(await runScript(redis(), "node-beat", B, ["n1", "tok:0", 5_000, "q", "r"])).toEqual(["", 0]);
-    expect(await runScript(redis(), "node-beat", B, ["n1", "tok:1", 5_000, "q"])).toEqual(["tok:0", 1]);
+  it("reports the previous value, whether the node was registered and the data epoch, and sets a PX TTL", async () => {
+    expect(await runScript(redis(), "node-beat", B, ["n1", "tok:0", 5_000, "e1", "q", "r"])).toEqual([
+      "",
+      0,
+      "e1",
+    ]);
+    expect(await runScript(redis(), "node-beat", B, ["n1", "tok:1", 5_000, "e2", "q"])).toEqual([
+      "tok:0",
+      1,
+      "e1",
+    ]);
     const ttl = await redis().pttl("verk:node:n1");
     expect(ttl).toBeGreaterThan(4_000);
     expect((await redis().smembers("verk:node:n1:queues")).sort()).toEqual(["q", "r"]);
-    await redis().srem("verk_nodes", "n1"); // the registry was lost
-    expect(await runScript(redis(), "node-beat", B, ["n1", "tok:2", 5_000])).toEqual(["tok:1", 0]);
+    expect(await redis().pttl("verk:epoch")).toBe(-1); // never expires
+    await redis().srem("verk_nodes", "n1"); // removed by a peer: same epoch
+    expect(await runScript(redis(), "node-beat", B, ["n1", "tok:2", 5_000, "e3"])).toEqual([
+      "tok:1",
+      0,
+      "e1",
+    ]);
+    await redis().flushall(); // the data was lost: a new epoch
+    expect(await runScript(redis(), "node-beat", B, ["n1", "tok:3", 5_000, "e4"])).toEqual(["", 0, "e4"]);
   });
 });
 

@@ -6,6 +6,8 @@ export { CLUSTER_SLOTS, parseClusterNodes, slotOwners } from "./cluster/cluster-
 export type { ClusterFailover, StartClusterOptions, TestCluster } from "./cluster/start-cluster.js";
 export { startCluster } from "./cluster/start-cluster.js";
 export { freeClusterPort, freePort } from "./free-port.js";
+export type { ProxyDirection, ProxyTarget, StartProxyOptions, TcpProxy } from "./proxy.js";
+export { startProxy } from "./proxy.js";
 export { closeRedisCommands, redisCommand } from "./redis-command.js";
 export type { SentinelConfig } from "./sentinel/sentinel-config.js";
 export { sentinelConfigText } from "./sentinel/sentinel-config.js";

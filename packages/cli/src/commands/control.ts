@@ -1,11 +1,10 @@
 import { createInterface } from "node:readline/promises";
 import type { Command } from "../command.js";
 import type { Context } from "../context.js";
-import { queueKnownOnRedis } from "../queue-known.js";
 import { CliError, UsageError } from "../util/errors.js";
 
 /**
- * `name`, when it is a known queue (see {@link queueKnownOnRedis}: the same rule as
+ * `name`, when it is a known queue (`RedisStore.queueKnown`: the same rule as
  * `verk.pauseQueue`), or with `force`. @throws CliError naming the known queues.
  */
 async function knownQueue(
@@ -15,7 +14,7 @@ async function knownQueue(
   force = false,
 ): Promise<string> {
   if (!name) throw new UsageError(`${command} needs a queue name, e.g. \`verk ${command} default\``);
-  if (force || (await queueKnownOnRedis(await ctx.store(), name))) return name;
+  if (force || (await (await ctx.store()).queueKnown(name))) return name;
   const names = (await (await ctx.admin()).queues()).map((q) => q.name);
   throw new CliError(
     `unknown queue "${name}": no node serves it, it has no jobs and it is not paused${names.length ? ` (known: ${names.join(", ")})` : " (no queues yet)"}` +

@@ -10,8 +10,17 @@ import type { DeadSetLimits } from "../store.js";
 export interface NodeBeat {
   /** The heartbeat value before this beat, or `undefined` when there was none (expired or never set). */
   readonly previous: string | undefined;
-  /** True when the node was already in the registry (false: first beat, or the registry was lost). */
+  /**
+   * True when the node was already in the registry (false: first beat, a node its peers declared
+   * dead and removed, or a registry that was lost).
+   */
   readonly registered: boolean;
+  /**
+   * Optional: the store's data epoch, a value that changes only when the store lost its data
+   * (Redis restarted empty or flushed). With it, a lost registration is told apart from a node
+   * its peers removed; without it, every lost registration counts as lost data.
+   */
+  readonly epoch?: string;
 }
 
 /** What recovering one dead peer did. */

@@ -15,8 +15,9 @@ export interface RunningLiveness {
 
 /**
  * Start the liveness policy of `node` on `nodes` (see {@link NodeLiveness}); with
- * `maxEventLoopBlockMs > 0` and a store that can, also a keep-alive thread. Resolves `undefined`
- * when heartbeats are off (`heartbeatMs: 0`). Rejects when the first beat fails.
+ * `maxEventLoopBlockMs > 0` and a store that can, also a keep-alive thread. Resolves once the first
+ * beat is written and the thread is connected (at most 3 s more); `undefined` when heartbeats are
+ * off (`heartbeatMs: 0`). Rejects when the first beat fails.
  */
 export async function startLiveness(
   nodes: NodesCapability,
@@ -32,6 +33,8 @@ export async function startLiveness(
   if (first) {
     thread = new KeepAliveThread(first, settings.heartbeatMs, settings.maxEventLoopBlockMs, node.logger);
     loop.onBeat = () => thread?.beaten();
+    // Before the first job may block the event loop, the thread must be able to cover it.
+    await thread.ready;
   }
   return {
     loop,

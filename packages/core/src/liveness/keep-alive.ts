@@ -11,6 +11,8 @@ import type { Logger } from "../logger.js";
 const SLOTS = 3;
 /** How often the main thread proves its event loop turns, in ms. */
 const PROGRESS_MS = 100;
+/** Longest wait for the thread to say it is connected (see {@link KeepAliveThread.ready}), in ms. */
+const READY_MS = 3_000;
 
 /** The `workerData` a keep-alive thread module receives. */
 export interface KeepAliveWorkerData {
@@ -27,7 +29,7 @@ export interface KeepAliveWorkerData {
 
 /**
  * Runs the store's keep-alive module in a worker thread: while the main event loop is blocked
- * (no beat for 1.5 heartbeats) but for less than `maxBlockMs`, the thread extends the heartbeat
+ * (it stopped turning, and no beat for a heartbeat) but for less than `maxBlockMs`, the thread extends the heartbeat
  * TTL, so a long synchronous handler does not get a live node declared dead; blocked longer, it
  * stops, and the node is recovered as if it had died. @internal
  */
@@ -37,6 +39,11 @@ export class KeepAliveThread {
   readonly #base = Date.now();
   readonly #progress: NodeJS.Timeout;
   #exited: Promise<void>;
+  /**
+   * Resolves once the thread is connected and can extend the heartbeat (or after 3 s, or when it
+   * failed: the node then runs on main-thread beats only). Never rejects.
+   */
+  readonly ready: Promise<void>;
 
   constructor(spec: KeepAliveSpec, heartbeatMs: number, maxBlockMs: number, logger: Logger) {
     const shared = new SharedArrayBuffer(SLOTS * 4);
@@ -49,8 +56,21 @@ export class KeepAliveThread {
       heartbeatMs,
       maxBlockMs,
     };
-    this.#worker = new Worker(spec.module, { workerData });
+    // No inherited execArgv: the thread module is plain JavaScript, and loaders of the app (tsx,
+    // ts-node) would only delay its start while the main thread may already be blocked.
+    this.#worker = new Worker(spec.module, { workerData, execArgv: [] });
     this.#worker.unref();
+    this.ready = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, READY_MS);
+      timer.unref();
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.#worker.once("message", done);
+      this.#worker.once("error", done);
+      this.#worker.once("exit", done);
+    });
     this.#worker.on("error", (error) =>
       logger.warn({ err: error }, "the heartbeat keep-alive thread failed"),
     );

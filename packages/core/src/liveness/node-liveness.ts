@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { NodesCapability } from "../capabilities/nodes.js";
+import type { NodeBeat, NodesCapability } from "../capabilities/nodes.js";
 import { DEFAULT_DEAD_LIMITS } from "../retry.js";
 import type { LivenessNode } from "./node.js";
 import type { ResolvedLiveness } from "./options.js";
@@ -41,6 +41,8 @@ export class NodeLiveness {
   #holdUntil = 0;
   #dataLostAt = 0;
   #expiredAt = 0;
+  /** The store's data epoch seen at the last beat (when the store reports one). */
+  #epoch: string | undefined;
   /** Called after every successful beat (the keep-alive thread watches for missing ones). */
   onBeat: (() => void) | undefined;
 
@@ -66,9 +68,17 @@ export class NodeLiveness {
   /**
    * Why an ack or failure write found its job gone from the in-progress list, for a job fetched
    * at `since` (epoch ms): the store lost its data, or this node's heartbeat expired meanwhile
-   * (peers then recovered its jobs), or neither was seen.
+   * (peers then recovered its jobs), or neither was seen. When nothing explains it yet, beat once
+   * first: a node that was blocked or cut off writes its late acks before its next beat is due.
    */
-  lateWriteCause(since: number): LateWriteCause {
+  async lateWriteCause(since: number): Promise<LateWriteCause> {
+    const known = this.#causeSince(since);
+    if (known !== "unknown" || this.#stopped) return known;
+    await this.tick();
+    return this.#causeSince(since);
+  }
+
+  #causeSince(since: number): LateWriteCause {
     if (this.#dataLostAt >= since) return "data-lost";
     if (this.#expiredAt >= since) return "heartbeat-expired";
     return "unknown";
@@ -139,7 +149,8 @@ export class NodeLiveness {
     const beat = await this.#nodes.beat(node.nodeId, value, this.#settings.nodeTtlMs, node.queueNames());
     this.onBeat?.();
     const now = Date.now();
-    if (!first) this.#judgeBeat(beat.previous, beat.registered, now);
+    if (!first) this.#judgeBeat(beat, now);
+    if (beat.epoch !== undefined) this.#epoch = beat.epoch;
     // A beat that comes much later than planned means the store (or this process) was away:
     // peers may have been unable to beat too, so give them a TTL to come back before judging them.
     if (this.#lastBeatAt > 0 && now - this.#lastBeatAt > 2 * this.#settings.heartbeatMs) {
@@ -149,15 +160,18 @@ export class NodeLiveness {
     this.#lastBeatAt = now;
   }
 
-  #judgeBeat(previous: string | undefined, registered: boolean, now: number): void {
+  #judgeBeat({ previous, registered, epoch }: NodeBeat, now: number): void {
     const { nodeId, logger } = this.#node;
-    if (!registered) {
+    // With an epoch, lost data shows as a new epoch; a lost registration with the same epoch is a
+    // node its peers declared dead (heartbeat expired) and removed from the registry.
+    const dataLost = epoch !== undefined && this.#epoch !== undefined ? epoch !== this.#epoch : !registered;
+    if (dataLost) {
       this.#dataLostAt = now;
       const message =
         "the store lost this node's registration: Redis restarted empty (no persistence) or was flushed; jobs waiting or in progress may have been lost";
       logger.error({ nodeId }, message);
       this.#node.emit("error", { error: new Error(message), context: "data-lost" });
-    } else if (previous === undefined) {
+    } else if (previous === undefined || !registered) {
       this.#expiredAt = now;
       logger.warn(
         { nodeId, lateMs: now - this.#lastBeatAt, nodeTtlMs: this.#settings.nodeTtlMs },

@@ -31,16 +31,6 @@ export async function listQueues(redis: Redis, keys: Keys): Promise<AdminQueue[]
   }));
 }
 
-/** True when `name` is in the `queues` set, has a list, or is paused. */
-export async function queueExists(redis: Redis, keys: Keys, name: string): Promise<boolean> {
-  const [member, exists, paused] = await Promise.all([
-    redis.sismember(keys.queues, name),
-    redis.exists(keys.queue(name)),
-    redis.sismember(keys.paused, name),
-  ]);
-  return member === 1 || exists === 1 || paused === 1;
-}
-
 /** Delete every waiting job of `name` and forget the queue (`DEL queue:<q>` + `SREM queues`, in one MULTI). Resolves how many jobs were deleted. */
 export async function clearQueue(redis: Redis, keys: Keys, name: string): Promise<number> {
   const result = await redis

@@ -1,6 +1,7 @@
 import { DEFAULT_DEAD_LIMITS, type DeadSetLimits, VerkError } from "@verk/core";
 import type { RedisClient as Redis } from "../client.js";
 import type { Keys } from "../keys.js";
+import { queueKnown } from "../queue-known.js";
 import { applyInBatches, type MoveAction } from "./actions.js";
 import { actOnKeys, actOnMatching } from "./bulk.js";
 import { findEntries, listEntries, scanEntries } from "./entries.js";
@@ -16,7 +17,7 @@ import {
   type QueueSearchResult,
   searchQueueJobs,
 } from "./queue-jobs.js";
-import { clearQueue, listQueues, queueExists } from "./queues.js";
+import { clearQueue, listQueues } from "./queues.js";
 import { type ServerInfo, serverInfo } from "./server-info.js";
 import {
   type EntryKey,
@@ -142,9 +143,12 @@ export class RedisAdmin {
     return listQueues(this.#redis, this.#keys);
   }
 
-  /** True when `name` is a known queue (in `queues`, has jobs, or is paused). */
+  /**
+   * True when `name` is a known queue: in `queues`, has jobs, is paused, or a live node serves it
+   * (the rule of `verk.pauseQueue`, `RedisStore.queueKnown`).
+   */
   queueExists(name: string): Promise<boolean> {
-    return queueExists(this.#redis, this.#keys, name);
+    return queueKnown(this.#redis, this.#keys, name);
   }
 
   /** Delete every waiting job of `name` and remove it from `queues`; resolves the jobs deleted. */

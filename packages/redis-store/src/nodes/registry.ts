@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import type { LivenessOptions, NodesCapability } from "@verk/core";
 import type { RedisClient } from "../client.js";
@@ -20,7 +21,7 @@ export interface RegistryContext {
 
 /**
  * {@link NodesCapability} on Redis. Sidekiq layout: heartbeat `verk:node:<id>` (PX TTL, value =
- * the beat token), registry `verk_nodes`, queues `verk:node:<id>:queues`. Cluster layout: the same
+ * the beat token), registry `verk_nodes`, queues `verk:node:<id>:queues`, data epoch `verk:epoch`. Cluster layout: the same
  * under `{verk}`, plus a per-queue alive marker `verk:{<q>}:alive:<id>` refreshed with each beat,
  * so recovery can re-check liveness inside the queue's own slot.
  */
@@ -39,12 +40,16 @@ export function redisNodes(ctx: RegistryContext): NodesCapability {
         runScript(
           client,
           "node-beat",
-          [keys.heartbeat(nodeId), keys.nodes, keys.nodeQueues(nodeId)],
-          [nodeId, value, Math.max(1, Math.ceil(ttlMs)), ...queues],
-        ) as Promise<[string, number]>,
+          [keys.heartbeat(nodeId), keys.nodes, keys.nodeQueues(nodeId), keys.epoch],
+          [nodeId, value, Math.max(1, Math.ceil(ttlMs)), randomBytes(8).toString("hex"), ...queues],
+        ) as Promise<[string, number, string]>,
         ...markers,
       ]);
-      return { previous: reply[0] === "" ? undefined : reply[0], registered: reply[1] === 1 };
+      return {
+        previous: reply[0] === "" ? undefined : reply[0],
+        registered: reply[1] === 1,
+        epoch: reply[2],
+      };
     },
     async readBeat(nodeId) {
       return (await client.get(keys.heartbeat(nodeId))) ?? undefined;

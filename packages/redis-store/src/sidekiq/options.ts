@@ -1,4 +1,4 @@
-import { VerkError } from "@verk/core";
+import { assertKnownKeys, VerkError } from "@verk/core";
 
 /** Which hash holds a Sidekiq process's running jobs: `<id>:work` (6.4.2+), `<id>:workers` (6.4.1) or both. */
 export type SidekiqWorkersKey = "work" | "workers" | "both";
@@ -25,6 +25,14 @@ export interface ResolvedSidekiqProcess {
   readonly workKeys: readonly ("work" | "workers")[];
 }
 
+/** Every key of {@link SidekiqProcessOptions}. */
+const SIDEKIQ_PROCESS_OPTIONS = [
+  "intervalMs",
+  "ttlSeconds",
+  "tag",
+  "labels",
+] as const satisfies readonly (keyof SidekiqProcessOptions)[];
+
 function invalid(field: string, message: string): VerkError {
   return new VerkError("INVALID_OPTION", `[redis-store] invalid option "${field}": ${message}`, { field });
 }
@@ -43,6 +51,7 @@ export function resolveSidekiqProcess(
     throw invalid("sidekiqProcess", "must be a boolean or an options object");
   }
   const o: SidekiqProcessOptions = typeof option === "object" ? option : {};
+  assertKnownKeys(o, SIDEKIQ_PROCESS_OPTIONS, "redisStore.sidekiqProcess");
   const intervalMs = o.intervalMs ?? 5_000;
   if (!Number.isFinite(intervalMs) || intervalMs < 10)
     throw invalid("sidekiqProcess.intervalMs", "must be >= 10");
