@@ -1,3 +1,4 @@
+import type { HeldSlot } from "./capabilities/flow.js";
 import type { JobPayload } from "./job.js";
 import type { Logger } from "./logger.js";
 import type { JobContext } from "./worker.js";
@@ -14,6 +15,8 @@ export class InFlightJob implements JobContext {
   job!: JobPayload;
   /** Set when the job was handed back to the queue (hard stop); its outcome is then not written. */
   abandoned = false;
+  /** The concurrency slot of its class's limit it holds while its handler runs (flow control). */
+  slot: HeldSlot | undefined;
   #controller: AbortController | undefined;
 
   constructor(queue: string, raw: Buffer, logger: Logger) {

@@ -5,7 +5,14 @@ import { isCluster, type RedisClient } from "./client.js";
 import { nodeServing, sameServer } from "./cluster-nodes.js";
 import { closeConnection } from "./connection.js";
 import type { Keys } from "./keys.js";
-import { defineScripts, runScript, runScriptBuffer, type ScriptMode } from "./scripts.js";
+import { defineScripts, runScript, runScriptBuffer, type ScriptMode, type ScriptName } from "./scripts.js";
+
+/** A fetch that replaces the plain one (flow control: a queue with class-wide limits, `flow/limited-fetch.ts`). */
+export interface ChannelFetch {
+  fetch(max: number, blockMs: number): Promise<FetchResult>;
+  /** Cut a wait of `fetch` short. */
+  interrupt(): void;
+}
 
 /** What a {@link RedisQueueChannel} needs from its store. */
 export interface ChannelContext {
@@ -20,6 +27,8 @@ export interface ChannelContext {
   onClose(channel: RedisQueueChannel): void;
   /** The store's ack batcher: a fetch sends the acks pending for its list in the same round trip. */
   readonly acks?: AckBatcher;
+  /** Flow control: builds the fetch of a queue whose classes have class-wide limits. (Default: the plain fetch) */
+  readonly limited?: (channel: RedisQueueChannel) => ChannelFetch;
 }
 
 const EMPTY: FetchResult = Object.freeze({ paused: false, jobs: [] }) as FetchResult;
@@ -44,6 +53,7 @@ export class RedisQueueChannel implements QueueChannel {
   #blocking = false;
   #interrupted = false;
   #closed: Promise<void> | undefined;
+  readonly #limited: ChannelFetch | undefined;
 
   constructor(ctx: ChannelContext, queue: string, nodeId: string) {
     this.#ctx = ctx;
@@ -61,6 +71,7 @@ export class RedisQueueChannel implements QueueChannel {
         this.#blocker = { server, id: undefined };
       });
     }
+    this.#limited = ctx.limited?.(this);
   }
 
   /** The channel's own connection (for tests and diagnostics). */
@@ -76,6 +87,7 @@ export class RedisQueueChannel implements QueueChannel {
   async fetch(max: number, blockMs: number): Promise<FetchResult> {
     if (this.#closed || max < 1) return EMPTY;
     this.#interrupted = false;
+    if (this.#limited) return this.#limited.fetch(max, blockMs);
     const first = (await this.#ackAndFetch(max)) as [number, ...Buffer[]];
     if (first[0] === 1) return PAUSED;
     if (first.length > 1) return { paused: false, jobs: first.slice(1) as Buffer[] };
@@ -109,9 +121,16 @@ export class RedisQueueChannel implements QueueChannel {
    * both keys share the queue's slot, so this holds on a Redis Cluster too).
    */
   #ackAndFetch(max: number): Promise<unknown> {
-    const args = [this.#pauseMember, max];
+    return this.ackAndRun("fetch", this.#keys, [this.#pauseMember, max]);
+  }
+
+  /**
+   * Run script `name` (a fetch: its reply's strings as Buffers) on the channel's connection, with
+   * the acks pending for this node's in-progress list sent first in the same pipeline.
+   */
+  ackAndRun(name: ScriptName, keys: readonly string[], args: readonly (string | number | Buffer)[]): Promise<unknown> {
     const acks = this.#ctx.acks?.take(this.#inprogressKey);
-    if (acks === undefined) return runScriptBuffer(this.#conn, "fetch", this.#keys, args);
+    if (acks === undefined) return runScriptBuffer(this.#conn, name, keys, args);
     const pipeline = this.#conn.pipeline();
     void runScript(
       pipeline as unknown as Redis,
@@ -119,7 +138,7 @@ export class RedisQueueChannel implements QueueChannel {
       [this.#inprogressKey],
       acks.map((a) => a.raw),
     );
-    void runScriptBuffer(pipeline as unknown as Redis, "fetch", this.#keys, args);
+    void runScriptBuffer(pipeline as unknown as Redis, name, keys, args);
     const results = pipeline.exec();
     const reply = (i: number) =>
       results.then((all) => {
@@ -143,9 +162,26 @@ export class RedisQueueChannel implements QueueChannel {
     blocker.id = await blocker.server.client("ID").then(Number, () => undefined);
   }
 
+  /** True once `interrupt()` or `close()` was called during the current fetch. */
+  get cut(): boolean {
+    return this.#interrupted || this.#closed !== undefined;
+  }
+
+  /** Run a blocking command on the channel's connection so that `interrupt()` and `close()` can cut it short. */
+  async blocking<T>(command: (connection: RedisClient) => Promise<T>): Promise<T> {
+    await this.#prepareBlocker();
+    this.#blocking = true;
+    try {
+      return await command(this.#conn);
+    } finally {
+      this.#blocking = false;
+    }
+  }
+
   /** Cut a pending blocking fetch short with `CLIENT UNBLOCK` (sent on the command connection). */
   interrupt(): void {
     this.#interrupted = true;
+    this.#limited?.interrupt();
     if (this.#blocking) void this.#unblock();
   }
 

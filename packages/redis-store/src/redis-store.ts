@@ -5,6 +5,7 @@ import type {
   FailOutcome,
   NodeHandle,
   QueueChannel,
+  QueueChannelOptions,
   ScheduledEntry,
   StoreCapabilities,
   StoreContext,
@@ -19,6 +20,10 @@ import { closeConnection } from "./connection.js";
 import { ConnectionWatch } from "./connection-watch.js";
 import { ControlSubscriber } from "./control.js";
 import { mapped, storeError } from "./errors.js";
+import { redisFlow } from "./flow/capability.js";
+import { type FlowKeys, flowKeys } from "./flow/keys.js";
+import { LimitedFetch } from "./flow/limited-fetch.js";
+import { UniquePushBatcher } from "./flow/unique-batcher.js";
 import { clusterQueueNameProblem, createKeys, type Keys } from "./keys.js";
 import { duePromoter } from "./moves/due-promoter.js";
 import { redisNodes } from "./nodes/registry.js";
@@ -52,6 +57,8 @@ export class RedisStore implements VerkStore {
   readonly #address: string;
   readonly #acks: AckBatcher;
   readonly #pushes: PushBatcher;
+  readonly #flowKeys: FlowKeys;
+  readonly #uniquePushes: UniquePushBatcher;
   readonly #channels = new Set<RedisQueueChannel>();
   readonly #control: ControlSubscriber;
   readonly #watch: ConnectionWatch;
@@ -83,6 +90,8 @@ export class RedisStore implements VerkStore {
     });
     this.#replication = new Replication(this.client, this.keys, this.#options.waitReplicas);
     this.#promoter = duePromoter(this.client, this.keys);
+    this.#flowKeys = flowKeys(this.keys);
+    this.#uniquePushes = new UniquePushBatcher(this.client, this.keys, this.#flowKeys);
     this.capabilities = {
       ...redisCapabilities(this.client, this.keys, () => this.#duplicate()),
       nodes: redisNodes({
@@ -91,6 +100,7 @@ export class RedisStore implements VerkStore {
         defaults: this.#options.livenessGiven,
         connectionSpec: () => connectionSpec(this.client),
       }),
+      flow: this.#flowCapability(),
     };
   }
 
@@ -121,8 +131,9 @@ export class RedisStore implements VerkStore {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#watch.stop();
+      this.#uniquePushes.flush();
       await Promise.all([this.#acks.flush().catch(noop), this.#pushes.flush().catch(noop)]);
-      await this.#pushes.cleanup().catch(noop);
+      await Promise.all([this.#pushes.cleanup().catch(noop), this.#uniquePushes.cleanup().catch(noop)]);
       await Promise.all([...this.#channels].map((c) => c.close()));
       await this.#control.close();
       await this.#replication.close();
@@ -162,8 +173,11 @@ export class RedisStore implements VerkStore {
     });
   }
 
-  /** Open `queue`'s fetch channel for `nodeId` on a new connection of its own. */
-  openQueue(queue: string, nodeId: string): QueueChannel {
+  /**
+   * Open `queue`'s fetch channel for `nodeId` on a new connection of its own. With class-wide
+   * `options.limits` (flow control), its fetch enforces them (`flow/limited-fetch.ts`).
+   */
+  openQueue(queue: string, nodeId: string, options?: QueueChannelOptions): QueueChannel {
     if (this.#closing) throw closed("openQueue");
     this.#checkQueues([{ queue }]);
     const channel = new RedisQueueChannel(
@@ -174,6 +188,12 @@ export class RedisStore implements VerkStore {
         createConnection: () => this.#duplicate(),
         onClose: (c) => this.#channels.delete(c),
         acks: this.#acks,
+        ...(options?.limits !== undefined && options.limits.length > 0
+          ? {
+              limited: (channel: RedisQueueChannel) =>
+                new LimitedFetch(channel, this.keys, this.#flowKeys, queue, nodeId, options),
+            }
+          : {}),
       },
       queue,
       nodeId,
@@ -264,6 +284,19 @@ export class RedisStore implements VerkStore {
   async attachNode(node: NodeHandle): Promise<() => Promise<void>> {
     if (!this.#options.sidekiqProcess) return async () => {};
     return attachSidekiqProcess(this.client, this.keys, node, this.#options.sidekiqProcess);
+  }
+
+  /** The flow-control capability (unique locks, limits, expired jobs); see `flow/capability.ts`. */
+  #flowCapability(): Required<StoreCapabilities>["flow"] {
+    return redisFlow({
+      client: this.client,
+      keys: this.keys,
+      flow: this.#flowKeys,
+      pushes: this.#uniquePushes,
+      checkQueues: (items) => this.#checkQueues(items),
+      confirm: (keys) => this.#replication.confirm(keys),
+      notifyDue: (at) => void this.capabilities.dueWatch.notify(at),
+    });
   }
 
   #checkQueues(items: readonly { queue: string }[]): void {

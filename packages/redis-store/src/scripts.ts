@@ -7,15 +7,23 @@ export type ScriptName =
   | "claim-blocked"
   | "fail"
   | "fetch"
+  | "fetch-limited"
+  | "flow-expire"
   | "forget-node"
   | "lease"
+  | "limit-admit"
+  | "limit-release"
+  | "limit-renew"
   | "move-entries"
   | "node-beat"
   | "once-push"
   | "push"
   | "recover"
   | "recover-peer"
-  | "requeue";
+  | "requeue"
+  | "unique-push"
+  | "unique-release"
+  | "unique-schedule";
 
 type ScriptFunction = (...args: (string | number | Buffer)[]) => Promise<unknown>;
 
