@@ -89,3 +89,90 @@ describe.each<Layout>(["sidekiq", "cluster"])("unique jobs (%s key layout)", (la
     expect(await r.redis.zcard(schedule)).toBe(2);
   });
 });
+
+describe.each<Layout>(["sidekiq", "cluster"])("unique locks are released (%s key layout)", (layout) => {
+  const r = useRedis();
+  const worker = (workers: WorkerDefinition<never>[], queues = { default: 5 }) =>
+    node(r.url, { workers, queues, pollIntervalMs: 50 }, { layout });
+  const held = async () => (await lockKeys(r.redis)).length;
+
+  it("when the job succeeds (after its ack), not before", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const Sync = defineWorker("Sync", async () => gate, { unique: { for: 60 } });
+    const verk = worker([Sync]);
+    const finished: string[] = [];
+    verk.on("job:finished", (e) => finished.push(e.job.jid));
+    await verk.start();
+    const jid = await Sync.enqueue();
+    await until(async () => verk.runningJobs().length === 1, 5_000, "the job runs");
+    expect(await Sync.enqueue()).toBeNull(); // running: still locked
+    release();
+    await until(async () => (await held()) === 0, 5_000, "the lock released");
+    expect(finished).toEqual([jid]);
+    expect(await Sync.enqueue()).not.toBeNull();
+  });
+
+  it('at start with until: "start"', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const Sync = defineWorker("Sync", async () => gate, { unique: { for: 60, until: "start" } });
+    const verk = worker([Sync]);
+    await verk.start();
+    await Sync.enqueue();
+    await until(async () => verk.runningJobs().length === 1, 5_000, "the job runs");
+    await until(async () => (await held()) === 0, 5_000, "the lock released at start");
+    expect(await Sync.enqueue()).not.toBeNull(); // a second one may wait while the first runs
+    release();
+  });
+
+  it("kept across retries, released when the job dies", async () => {
+    let runs = 0;
+    const Flaky = defineWorker(
+      "Flaky",
+      async () => {
+        runs++;
+        throw new Error(`fail ${runs}`);
+      },
+      { unique: { for: 60 }, retry: 1, backoff: () => 0.3 },
+    );
+    const verk = worker([Flaky]);
+    const outcomes: string[] = [];
+    verk.on("job:failed", (e) => outcomes.push(e.outcome));
+    await verk.start();
+    await Flaky.enqueue();
+    await until(async () => outcomes.length === 1, 5_000, "the first failure");
+    expect(outcomes).toEqual(["retry"]);
+    expect(await held()).toBe(1); // waiting in the retry set: still locked
+    expect(await Flaky.enqueue()).toBeNull();
+    await until(async () => outcomes.length === 2, 5_000, "the retry failed");
+    expect(outcomes).toEqual(["retry", "dead"]);
+    await until(async () => (await held()) === 0, 5_000, "the lock released at death");
+    expect(runs).toBe(2);
+  });
+
+  it("when unique.for runs out, and a release never frees another job's lock", async () => {
+    const Sync = defineWorker("Sync", async () => {}, { unique: { for: 0.2 } });
+    const verk = producer(r.url, layout, [Sync]);
+    const first = await Sync.enqueue();
+    expect(await Sync.enqueue()).toBeNull();
+    await until(async () => (await held()) === 0, 5_000, "the lock expired");
+    const second = await Sync.enqueue();
+    expect(second).not.toBeNull();
+    const flow = verk.store.capabilities!.flow!;
+    const [lock] = await lockKeys(r.redis);
+    const digest = lock!.split("unique:")[1]!;
+    expect(await flow.releaseUnique("default", digest, first!)).toBe(false);
+    expect(await r.redis.get(lock!)).toBe(second);
+    expect(await flow.releaseUnique("default", digest, second!)).toBe(true);
+    expect(await held()).toBe(0);
+  });
+});
+
+function producer(url: string, layout: Layout, workers: WorkerDefinition<never>[]) {
+  return node(url, { workers }, { layout });
+}
