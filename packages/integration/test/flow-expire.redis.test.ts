@@ -26,9 +26,9 @@ describe.each(["sidekiq", "cluster"] as const)("expiring jobs (%s key layout)", 
     const expired: VerkEventMap["job:expired"][] = [];
     const started: string[] = [];
     const failed: string[] = [];
-    verk.on("job:expired", (e) => expired.push(e));
-    verk.on("job:started", (e) => started.push(e.job.args[0] as string));
-    verk.on("job:failed", (e) => failed.push(e.job.jid));
+    verk.on("job:expired", (e) => void expired.push(e));
+    verk.on("job:started", (e) => void started.push(e.job.args[0] as string));
+    verk.on("job:failed", (e) => void failed.push(e.job.jid));
     await verk.start();
     await until(async () => ran.length === 1 && expired.length === 1, 5_000, "both jobs handled");
     expect(ran).toEqual(["fresh"]);
@@ -69,7 +69,13 @@ describe.each(["sidekiq", "cluster"] as const)("expiring jobs (%s key layout)", 
     await verk.start();
     await r.redis.lpush(
       queueKey,
-      JSON.stringify({ class: "Plain", args: [1], jid: "a1b2c3d4e5f6a1b2c3d4e5f6", queue: "default", retry: true }),
+      JSON.stringify({
+        class: "Plain",
+        args: [1],
+        jid: "a1b2c3d4e5f6a1b2c3d4e5f6",
+        queue: "default",
+        retry: true,
+      }),
     );
     await until(async () => ran.length === 1, 5_000, "the Sidekiq job ran");
     expect(ran).toEqual([1]);

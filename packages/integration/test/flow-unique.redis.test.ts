@@ -19,7 +19,7 @@ describe.each<Layout>(["sidekiq", "cluster"])("unique jobs (%s key layout)", (la
     const Sync = defineWorker("Sync", async (_id: number) => {}, { unique: { for: 60 } });
     const verk = producer([Sync]);
     const duplicates: VerkEventMap["job:duplicate"][] = [];
-    verk.on("job:duplicate", (e) => duplicates.push(e));
+    verk.on("job:duplicate", (e) => void duplicates.push(e));
     const first = await Sync.enqueue(1);
     expect(first).toMatch(/^[0-9a-f]{24}$/);
     expect(await Sync.enqueue(1)).toBeNull();
@@ -104,7 +104,7 @@ describe.each<Layout>(["sidekiq", "cluster"])("unique locks are released (%s key
     const Sync = defineWorker("Sync", async () => gate, { unique: { for: 60 } });
     const verk = worker([Sync]);
     const finished: string[] = [];
-    verk.on("job:finished", (e) => finished.push(e.job.jid));
+    verk.on("job:finished", (e) => void finished.push(e.job.jid));
     await verk.start();
     const jid = await Sync.enqueue();
     await until(async () => verk.runningJobs().length === 1, 5_000, "the job runs");
@@ -142,7 +142,7 @@ describe.each<Layout>(["sidekiq", "cluster"])("unique locks are released (%s key
     );
     const verk = worker([Flaky]);
     const outcomes: string[] = [];
-    verk.on("job:failed", (e) => outcomes.push(e.outcome));
+    verk.on("job:failed", (e) => void outcomes.push(e.outcome));
     await verk.start();
     await Flaky.enqueue();
     await until(async () => outcomes.length === 1, 5_000, "the first failure");
