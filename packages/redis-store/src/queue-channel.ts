@@ -128,7 +128,11 @@ export class RedisQueueChannel implements QueueChannel {
    * Run script `name` (a fetch: its reply's strings as Buffers) on the channel's connection, with
    * the acks pending for this node's in-progress list sent first in the same pipeline.
    */
-  ackAndRun(name: ScriptName, keys: readonly string[], args: readonly (string | number | Buffer)[]): Promise<unknown> {
+  ackAndRun(
+    name: ScriptName,
+    keys: readonly string[],
+    args: readonly (string | number | Buffer)[],
+  ): Promise<unknown> {
     const acks = this.#ctx.acks?.take(this.#inprogressKey);
     if (acks === undefined) return runScriptBuffer(this.#conn, name, keys, args);
     const pipeline = this.#conn.pipeline();

@@ -1,8 +1,4 @@
-import {
-  type HeldSlot,
-  type QueueChannelOptions,
-  slotMember,
-} from "../capabilities/flow.js";
+import { type HeldSlot, type QueueChannelOptions, slotMember } from "../capabilities/flow.js";
 import type { RunnerContext } from "../context.js";
 import { VerkError } from "../errors.js";
 import type { EventHub } from "../events.js";

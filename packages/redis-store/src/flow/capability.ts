@@ -36,8 +36,10 @@ export interface FlowContext {
 export function redisFlow(ctx: FlowContext): FlowCapability {
   const { client, keys, flow } = ctx;
   const cluster = keys.layout === "cluster";
-  const limitKey = (slot: Pick<HeldSlot, "queue" | "limit" | "key">, part: Parameters<FlowKeys["limit"]>[3]) =>
-    flow.limit(slot.queue, slot.limit.className, slot.key, part);
+  const limitKey = (
+    slot: Pick<HeldSlot, "queue" | "limit" | "key">,
+    part: Parameters<FlowKeys["limit"]>[3],
+  ) => flow.limit(slot.queue, slot.limit.className, slot.key, part);
   return {
     pushUnique(jobs, once) {
       return mapped("enqueue", async () => {
@@ -122,7 +124,9 @@ export function redisFlow(ctx: FlowContext): FlowCapability {
       }
       const ttl = Math.max(1, Math.ceil(ttlMs));
       const kept = await Promise.all(
-        [...byKey].map(([running, members]) => runScript(client, "limit-renew", [running], [ttl, ...members])),
+        [...byKey].map(([running, members]) =>
+          runScript(client, "limit-renew", [running], [ttl, ...members]),
+        ),
       );
       return kept.reduce<number>((sum, n) => sum + Number(n), 0);
     },
@@ -144,7 +148,11 @@ export function redisFlow(ctx: FlowContext): FlowCapability {
       const out: Record<string, FlowCounters> = {};
       queues.forEach((queue, i) => {
         const [expired, limited, duplicates] = replies[i] ?? [];
-        out[queue] = { expired: Number(expired ?? 0), limited: Number(limited ?? 0), duplicates: Number(duplicates ?? 0) };
+        out[queue] = {
+          expired: Number(expired ?? 0),
+          limited: Number(limited ?? 0),
+          duplicates: Number(duplicates ?? 0),
+        };
       });
       return out;
     },
@@ -152,7 +160,10 @@ export function redisFlow(ctx: FlowContext): FlowCapability {
 }
 
 /** Run `unique-schedule` per queue (chunks of 1,000); in the cluster layout note the due times and queue names. */
-async function scheduleUnique(ctx: FlowContext, entries: readonly FlowScheduledJob[]): Promise<UniqueOutcome[]> {
+async function scheduleUnique(
+  ctx: FlowContext,
+  entries: readonly FlowScheduledJob[],
+): Promise<UniqueOutcome[]> {
   const { client, keys, flow } = ctx;
   const byQueue = new Map<string, number[]>();
   entries.forEach((entry, i) => {

@@ -74,7 +74,10 @@ export class UniquePushBatcher {
     for (const [queue, list] of batches) {
       for (let i = 0; i < list.length; i += CHUNK) {
         const chunk = list.slice(i, i + CHUNK);
-        this.#call(queue, chunk.map((p) => p.job)).then(
+        this.#call(
+          queue,
+          chunk.map((p) => p.job),
+        ).then(
           (outcomes) => chunk.forEach((p, j) => p.resolve(outcomes?.[j] ?? PUSHED)),
           (error: unknown) => {
             for (const p of chunk) p.reject(error);
@@ -85,7 +88,11 @@ export class UniquePushBatcher {
   }
 
   /** Push `jobs` of one queue in one call claiming `once` (not batched); `undefined` when the marker existed. */
-  async pushOnce(queue: string, jobs: readonly FlowJob[], once: OnceClaim): Promise<UniqueOutcome[] | undefined> {
+  async pushOnce(
+    queue: string,
+    jobs: readonly FlowJob[],
+    once: OnceClaim,
+  ): Promise<UniqueOutcome[] | undefined> {
     return this.#call(queue, jobs, once);
   }
 
@@ -96,7 +103,11 @@ export class UniquePushBatcher {
     await Promise.all(tokens.map((token) => this.#redis.del(token)));
   }
 
-  async #call(queue: string, jobs: readonly FlowJob[], once?: OnceClaim): Promise<UniqueOutcome[] | undefined> {
+  async #call(
+    queue: string,
+    jobs: readonly FlowJob[],
+    once?: OnceClaim,
+  ): Promise<UniqueOutcome[] | undefined> {
     const keys = this.#keys;
     const cluster = keys.layout === "cluster";
     const claim = once
