@@ -1,6 +1,7 @@
 import type { ALL_STEPS } from "./args.js";
 import { runCpuHog, runMulticore, runOverhead } from "./isolation-workloads.js";
 import { runDueAtOnce } from "./workloads/due-at-once.js";
+import { runLimitProcess, runUniqueEnqueue } from "./workloads/flow.js";
 import { runProcessPayload } from "./workloads/process-payload.js";
 import { PROMOTE_LATE_JOBS, runPromoteLate } from "./workloads/promote-late.js";
 import { runRetryStorm } from "./workloads/retry-storm.js";
@@ -47,4 +48,6 @@ export const STEPS: readonly Step[] = [
   { id: "cpuhog", name: "cpu hog", run: runCpuHog, verkOnly: true },
   { id: "multicore", name: "multi-core", run: runMulticore, verkOnly: true },
   { id: "overhead", name: "isolation cost", run: runOverhead, verkOnly: true },
+  { id: "unique-enqueue", name: "unique enqueue", run: runUniqueEnqueue, verkOnly: true },
+  { id: "limit-process", name: "limited process", run: runLimitProcess, verkOnly: true },
 ];

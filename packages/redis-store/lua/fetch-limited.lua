@@ -43,12 +43,13 @@ if is_paused(KEYS[3], ARGV[1]) then
 end
 
 local node, ttl = ARGV[3], tonumber(ARGV[4])
-local limits, needles = {}, {}
+local limits, needles, all = {}, {}, {}
 local k = 5
 for i = 6, #ARGV, 5 do
   local l = { running = KEYS[k], starts = KEYS[k + 1], concurrency = tonumber(ARGV[i + 2]),
               rate = tonumber(ARGV[i + 3]), per = tonumber(ARGV[i + 4]) }
   limits[ARGV[i]] = l
+  all[#all + 1] = l
   needles[#needles + 1] = ARGV[i + 1]
   k = k + 2
 end
@@ -76,10 +77,14 @@ local now = now_ms()
 local function admit(raw)
   local l, jid = limit_of(raw)
   if not l then return true end
-  local ok, wait, reason = limit_check(l.running, l.starts, l.concurrency, l.rate, l.per, now)
+  local ok, wait, reason = limit_check(l, now)
   if not ok then return false, wait, reason end
-  limit_take(l.running, l.starts, l.concurrency, l.rate, l.per, now, node .. "|" .. jid, ttl)
+  limit_take(l, now, node .. "|" .. jid, ttl)
   return true
+end
+local function finish(result)
+  for _, l in ipairs(all) do limit_expire(l) end
+  return result
 end
 
 local result = {0, 0, ""}
@@ -89,7 +94,7 @@ if blocked ~= "" then
   if not ok then
     give_back()
     redis.call("HINCRBY", KEYS[4], "limited", 1)
-    return {0, wait, reason}
+    return finish({0, wait, reason})
   end
   result[#result + 1] = blocked
   max = max - 1
@@ -106,4 +111,4 @@ for _ = 1, max do
   redis.call("LMOVE", KEYS[1], KEYS[2], "RIGHT", "LEFT")
   result[#result + 1] = head
 end
-return result
+return finish(result)

@@ -22,9 +22,10 @@
 -- ARGV[6..] per job, oldest first, 4 values: index into KEYS of its lock (0 = not unique), lock
 --           ttl ms, jid (the lock's value), raw payload
 --
--- Returns one string per job: "" = pushed, "-" .. holder jid = dropped (the lock's value);
+-- Returns {pushed, i1, holder1, i2, holder2, ...}: how many jobs were pushed, then for each job
+--         dropped as a duplicate its 1-based position in the batch and the jid holding its lock;
 --         {-1} in mode "once" when the marker existed (nothing written). A re-sent token batch
---         returns the outcomes stored with its token.
+--         returns the reply stored with its token when a job was dropped, else {-2} (all pushed).
 local d = tonumber(ARGV[5])
 for i = 5, 4 + d do
   redis.call("DEL", KEYS[i])
@@ -33,24 +34,24 @@ if redis.call("SET", KEYS[1], "1", "NX", "PX", tonumber(ARGV[1])) == false then
   if ARGV[2] == "once" then return {-1} end
   local stored = redis.call("GET", KEYS[1])
   if stored and stored ~= "1" then return cjson.decode(stored) end
-  return {}
+  return {-2}
 end
-local outcomes, raws, dropped = {}, {}, 0
+local reply, raws, position = {0}, {}, 0
 for i = 6, #ARGV, 4 do
+  position = position + 1
   local lock = tonumber(ARGV[i])
-  local outcome = ""
-  if lock > 0 then
-    if redis.call("SET", KEYS[lock], ARGV[i + 2], "NX", "PX", tonumber(ARGV[i + 1])) == false then
-      outcome = "-" .. (redis.call("GET", KEYS[lock]) or "")
-    end
+  if lock > 0 and redis.call("SET", KEYS[lock], ARGV[i + 2], "NX", "PX", tonumber(ARGV[i + 1])) == false then
+    reply[#reply + 1] = position
+    reply[#reply + 1] = redis.call("GET", KEYS[lock]) or ""
+  else
+    raws[#raws + 1] = ARGV[i + 3]
   end
-  outcomes[#outcomes + 1] = outcome
-  if outcome == "" then raws[#raws + 1] = ARGV[i + 3] else dropped = dropped + 1 end
 end
+reply[1] = #raws
 if #raws > 0 then
   redis.call("LPUSH", KEYS[2], unpack(raws))
   if ARGV[3] == "registry" then redis.call("SADD", KEYS[3], ARGV[4]) end
 end
-if dropped > 0 then redis.call("HINCRBY", KEYS[4], "duplicates", dropped) end
-if ARGV[2] == "token" then redis.call("SET", KEYS[1], cjson.encode(outcomes), "KEEPTTL") end
-return outcomes
+if #reply > 1 then redis.call("HINCRBY", KEYS[4], "duplicates", (#reply - 1) / 2) end
+if ARGV[2] == "token" and #reply > 1 then redis.call("SET", KEYS[1], cjson.encode(reply), "KEEPTTL") end
+return reply

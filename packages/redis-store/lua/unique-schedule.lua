@@ -11,24 +11,27 @@
 -- ARGV[1..] per job, 5 values: index into KEYS of its lock (0 = not unique), lock ttl ms, jid,
 --           score (epoch seconds), raw payload
 --
--- Returns one string per job: "" = scheduled, "-" .. holder jid = dropped.
-local outcomes, dropped = {}, 0
+-- Returns {scheduled, i1, holder1, ...}: how many were added, then for each job dropped as a
+--         duplicate its 1-based position and the jid holding its lock.
+local reply, position = {0}, 0
 for i = 1, #ARGV, 5 do
+  position = position + 1
   local lock = tonumber(ARGV[i])
-  local outcome = ""
+  local holder = nil
   if lock > 0 then
     local jid = ARGV[i + 2]
     if redis.call("SET", KEYS[lock], jid, "NX", "PX", tonumber(ARGV[i + 1])) == false then
-      local holder = redis.call("GET", KEYS[lock]) or ""
-      if holder ~= jid then outcome = "-" .. holder end
+      holder = redis.call("GET", KEYS[lock]) or ""
+      if holder == jid then holder = nil end
     end
   end
-  outcomes[#outcomes + 1] = outcome
-  if outcome == "" then
+  if holder == nil then
     redis.call("ZADD", KEYS[1], ARGV[i + 3], ARGV[i + 4])
+    reply[1] = reply[1] + 1
   else
-    dropped = dropped + 1
+    reply[#reply + 1] = position
+    reply[#reply + 1] = holder
   end
 end
-if dropped > 0 then redis.call("HINCRBY", KEYS[2], "duplicates", dropped) end
-return outcomes
+if #reply > 1 then redis.call("HINCRBY", KEYS[2], "duplicates", (#reply - 1) / 2) end
+return reply

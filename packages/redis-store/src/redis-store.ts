@@ -23,6 +23,7 @@ import { mapped, storeError } from "./errors.js";
 import { redisFlow } from "./flow/capability.js";
 import { type FlowKeys, flowKeys } from "./flow/keys.js";
 import { LimitedFetch } from "./flow/limited-fetch.js";
+import { SlotBatcher } from "./flow/slot-batcher.js";
 import { UniquePushBatcher } from "./flow/unique-batcher.js";
 import { clusterQueueNameProblem, createKeys, type Keys } from "./keys.js";
 import { duePromoter } from "./moves/due-promoter.js";
@@ -59,6 +60,7 @@ export class RedisStore implements VerkStore {
   readonly #pushes: PushBatcher;
   readonly #flowKeys: FlowKeys;
   readonly #uniquePushes: UniquePushBatcher;
+  readonly #slots: SlotBatcher;
   readonly #channels = new Set<RedisQueueChannel>();
   readonly #control: ControlSubscriber;
   readonly #watch: ConnectionWatch;
@@ -92,6 +94,9 @@ export class RedisStore implements VerkStore {
     this.#promoter = duePromoter(this.client, this.keys);
     this.#flowKeys = flowKeys(this.keys);
     this.#uniquePushes = new UniquePushBatcher(this.client, this.keys, this.#flowKeys);
+    this.#slots = new SlotBatcher(this.client, this.keys, this.#flowKeys, (_queue, at) => {
+      void this.capabilities.dueWatch.notify(at);
+    });
     this.capabilities = {
       ...redisCapabilities(this.client, this.keys, () => this.#duplicate()),
       nodes: redisNodes({
@@ -132,6 +137,7 @@ export class RedisStore implements VerkStore {
     this.#closing ??= (async () => {
       this.#watch.stop();
       this.#uniquePushes.flush();
+      this.#slots.flush();
       await Promise.all([this.#acks.flush().catch(noop), this.#pushes.flush().catch(noop)]);
       await Promise.all([this.#pushes.cleanup().catch(noop), this.#uniquePushes.cleanup().catch(noop)]);
       await Promise.all([...this.#channels].map((c) => c.close()));
@@ -293,6 +299,7 @@ export class RedisStore implements VerkStore {
       keys: this.keys,
       flow: this.#flowKeys,
       pushes: this.#uniquePushes,
+      slots: this.#slots,
       checkQueues: (items) => this.#checkQueues(items),
       confirm: (keys) => this.#replication.confirm(keys),
       notifyDue: (at) => void this.capabilities.dueWatch.notify(at),

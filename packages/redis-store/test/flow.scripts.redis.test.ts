@@ -51,7 +51,7 @@ describe("unique-push.lua", () => {
         job("jb"),
       ),
     );
-    expect(reply).toEqual(["", "", "-other", "-ja"]);
+    expect(reply).toEqual([2, 3, "other", 4, "ja"]); // 2 pushed; the 3rd and 4th dropped
     expect(await redis().lrange("queue:q", 0, -1)).toEqual([job("jp"), job("ja")]); // ja runs first
     expect(await redis().get("lock:a")).toBe("ja");
     expect(await redis().pttl("lock:a")).toBeGreaterThan(900);
@@ -62,14 +62,19 @@ describe("unique-push.lua", () => {
   it("a re-sent batch (same token) writes nothing and returns the stored outcomes", async () => {
     const k = keys("t2", "lock:a");
     const a = args("token", 5, 1_000, "ja", job("ja"), 0, 0, "jp", job("jp"));
-    expect(await runScript(redis(), "unique-push", k, a)).toEqual(["", ""]);
-    expect(await runScript(redis(), "unique-push", k, a)).toEqual(["", ""]);
+    expect(await runScript(redis(), "unique-push", k, a)).toEqual([2]);
+    expect(await runScript(redis(), "unique-push", k, a)).toEqual([-2]); // all were pushed before
     expect(await redis().llen("queue:q")).toBe(2);
+    // A batch with a duplicate stores its reply with the token, for a re-send.
+    const d = keys("t4", "lock:a");
+    const b = args("token", 5, 1_000, "jz", job("jz"));
+    expect(await runScript(redis(), "unique-push", d, b)).toEqual([0, 1, "ja"]);
+    expect(await runScript(redis(), "unique-push", d, b)).toEqual([0, 1, "ja"]);
   });
 
   it('mode "once": the marker is claimed with the push; an existing marker writes nothing ({-1})', async () => {
     const k = ["verk:once:cron:t", "queue:q", "queues", "verk:flow:q", "lock:a"];
-    expect(await runScript(redis(), "unique-push", k, args("once", 5, 1_000, "ja", job("ja")))).toEqual([""]);
+    expect(await runScript(redis(), "unique-push", k, args("once", 5, 1_000, "ja", job("ja")))).toEqual([1]);
     expect(await runScript(redis(), "unique-push", k, args("once", 5, 1_000, "jb", job("jb")))).toEqual([-1]);
     expect(await redis().lrange("queue:q", 0, -1)).toEqual([job("ja")]);
     expect(await redis().get("verk:once:cron:t")).toBe("1");
@@ -80,7 +85,7 @@ describe("unique-push.lua", () => {
     const k = ["tok:t3", "queue:q", "queues", "verk:flow:q", "tok:old"];
     expect(
       await runScript(redis(), "unique-push", k, [60_000, "token", "registry", "q", 1, 0, 0, "j", job("j")]),
-    ).toEqual([""]);
+    ).toEqual([1]);
     expect(await redis().exists("tok:old")).toBe(0);
   });
 });
@@ -105,8 +110,8 @@ describe("unique-schedule.lua", () => {
       "1900000002.5",
       job("jc"),
     ];
-    expect(await runScript(redis(), "unique-schedule", k, a)).toEqual(["", "-ja", ""]);
-    expect(await runScript(redis(), "unique-schedule", k, a.slice(0, 5))).toEqual([""]);
+    expect(await runScript(redis(), "unique-schedule", k, a)).toEqual([2, 2, "ja"]);
+    expect(await runScript(redis(), "unique-schedule", k, a.slice(0, 5))).toEqual([1]);
     expect(await redis().zrange("schedule", 0, -1, "WITHSCORES")).toEqual([
       job("ja"),
       "1900000000.5",
@@ -211,81 +216,80 @@ describe("fetch-limited.lua", () => {
 });
 
 describe("limit-admit.lua, limit-release.lua, limit-renew.lua (per key)", () => {
-  const part = (p: string) => `verk:limit:L:key:k:${p}`;
-  const K = [
-    "inprogress:q:n1",
-    "schedule",
-    "verk:flow:q",
-    part("running"),
-    part("starts"),
-    part("parked"),
-    part("next"),
-  ];
+  const part = (key: string, p: string) => `verk:limit:L:key:${key}:${p}`;
+  const limitKeys = (key: string) => ["running", "starts", "parked", "next"].map((p) => part(key, p));
+  const base = ["inprogress:q:n1", "schedule", "verk:flow:q"];
+  /** KEYS and ARGV of one call for `jobs` = [raw, key, member, concurrency, rate, per]. */
+  const admit = (jobs: [string, string, string, number, number, number][], ttl = 10_000) =>
+    runScript(
+      redis(),
+      "limit-admit",
+      [...base, ...jobs.flatMap(([, key]) => limitKeys(key))],
+      [ttl, ...jobs.flatMap(([raw, , member, c, r, per]) => [raw, member, c, r, per])],
+    ) as Promise<unknown[]>;
 
-  it("admits within the concurrency limit, parks over it, and a release unparks to the queue's front", async () => {
-    await redis().lpush("inprogress:q:n1", job("a"), job("b"));
+  it("admits within the concurrency limit, parks over it (per key), and a release unparks to the queue's front", async () => {
+    await redis().lpush("inprogress:q:n1", job("a"), job("b"), job("c"));
     await redis().lpush("queue:q", job("next"));
-    expect(await runScript(redis(), "limit-admit", K, [job("a"), "n1|a", 1, 0, 0, 10_000])).toEqual([1]);
     const before = await time();
-    const parked = (await runScript(redis(), "limit-admit", K, [
-      job("b"),
-      "n1|b",
-      1,
-      0,
-      0,
-      10_000,
-    ])) as unknown[];
-    expect(parked[0]).toBe(0);
-    expect(parked[2]).toBe("concurrency");
-    expect(Number(parked[1])).toBeGreaterThanOrEqual(before + 10_000); // fallback: one slot TTL
-    expect(await redis().lrange("inprogress:q:n1", 0, -1)).toEqual([job("a")]);
-    expect(await redis().lrange(part("parked"), 0, -1)).toEqual([job("b")]);
+    const reply = await admit([
+      [job("a"), "k", "n1|a", 1, 0, 0],
+      [job("b"), "k", "n1|b", 1, 0, 0],
+      [job("c"), "other", "n1|c", 1, 0, 0],
+    ]);
+    expect([reply[0], reply[3], reply[5], reply[6]]).toEqual([1, 0, "concurrency", 1]);
+    expect(Number(reply[4])).toBeGreaterThanOrEqual(before + 10_000); // fallback: one slot TTL
+    expect((await redis().lrange("inprogress:q:n1", 0, -1)).sort()).toEqual([job("a"), job("c")].sort());
+    expect(await redis().lrange(part("k", "parked"), 0, -1)).toEqual([job("b")]);
     expect(await redis().zcard("schedule")).toBe(1);
-    const R = [part("running"), part("parked"), "schedule", "queue:q"];
-    expect(await runScript(redis(), "limit-release", R, ["n1|a", 1, "unpark"])).toBe(1);
+    const R = [part("k", "running"), part("k", "parked"), "schedule", "queue:q"];
+    expect(await runScript(redis(), "limit-release", R, [1, "unpark", "n1|a"])).toBe(1);
     expect(await redis().lrange("queue:q", 0, -1)).toEqual([job("next"), job("b")]); // b runs next
     expect(await redis().zcard("schedule")).toBe(0);
-    expect(await redis().zcard(part("running"))).toBe(0);
+    expect(await redis().zcard(part("k", "running"))).toBe(0);
     expect(await redis().hget("verk:flow:q", "limited")).toBe("1");
   });
 
   it("a rate denial schedules the job at the key's next slot, spread per/rate apart", async () => {
     await redis().lpush("inprogress:q:n1", job("a"), job("b"), job("c"));
-    expect(await runScript(redis(), "limit-admit", K, [job("a"), "n1|a", 0, 1, 1_000, 10_000])).toEqual([1]);
-    const b = (await runScript(redis(), "limit-admit", K, [
-      job("b"),
-      "n1|b",
-      0,
-      1,
-      1_000,
-      10_000,
-    ])) as number[];
-    const c = (await runScript(redis(), "limit-admit", K, [
-      job("c"),
-      "n1|c",
-      0,
-      1,
-      1_000,
-      10_000,
-    ])) as number[];
-    expect(b[0]).toBe(0);
-    expect(c[1]! - b[1]!).toBe(1_000);
-    expect(Number(await redis().zscore("schedule", job("c")))).toBeCloseTo(c[1]! / 1000, 3);
+    const reply = await admit([
+      [job("a"), "k", "n1|a", 0, 1, 1_000],
+      [job("b"), "k", "n1|b", 0, 1, 1_000],
+      [job("c"), "k", "n1|c", 0, 1, 1_000],
+    ]);
+    expect([reply[0], reply[3], reply[5], reply[6], reply[8]]).toEqual([1, 0, "rate", 0, "rate"]);
+    expect(Number(reply[7]) - Number(reply[4])).toBe(1_000);
+    expect(Number(await redis().zscore("schedule", job("c")))).toBeCloseTo(Number(reply[7]) / 1000, 3);
+    expect(Number(await redis().get(part("k", "next")))).toBe(Number(reply[7]));
     expect(await redis().llen("inprogress:q:n1")).toBe(1);
   });
 
-  it("{-1} for a job no longer in progress; renew extends only slots still held", async () => {
-    expect(await runScript(redis(), "limit-admit", K, [job("gone"), "n1|g", 1, 0, 0, 10_000])).toEqual([-1]);
+  it("-1 for a job no longer in progress; renew extends only slots still held", async () => {
+    expect(await admit([[job("gone"), "k", "n1|g", 1, 0, 0]])).toEqual([-1, 0, ""]);
     const now = await time();
-    await redis().zadd(part("running"), now + 100, "n1|a");
-    expect(await runScript(redis(), "limit-renew", [part("running")], [60_000, "n1|a", "n1|lost"])).toBe(1);
-    expect(Number(await redis().zscore(part("running"), "n1|a"))).toBeGreaterThan(now + 50_000);
-    expect(await redis().zscore(part("running"), "n1|lost")).toBeNull();
+    await redis().zadd(part("k", "running"), now + 100, "n1|a");
+    expect(await runScript(redis(), "limit-renew", [part("k", "running")], [60_000, "n1|a", "n1|lost"])).toBe(
+      1,
+    );
+    expect(Number(await redis().zscore(part("k", "running"), "n1|a"))).toBeGreaterThan(now + 50_000);
+    expect(await redis().zscore(part("k", "running"), "n1|lost")).toBeNull();
   });
 
-  it("a class-wide release leaves a wake token (at most `concurrency`)", async () => {
+  it("a class-wide release leaves one wake token per freed slot (at most `concurrency`)", async () => {
     const R = ["verk:limit:L:running", "verk:limit:L:wake", "verk:limit:L:running", "verk:limit:L:running"];
-    for (let i = 0; i < 4; i++) await runScript(redis(), "limit-release", R, [`n1|${i}`, 2, "wake"]);
-    expect(await redis().llen("verk:limit:L:wake")).toBe(2);
+    const now = await time();
+    await redis().zadd(
+      "verk:limit:L:running",
+      now + 60_000,
+      "n1|0",
+      now + 60_000,
+      "n1|1",
+      now + 60_000,
+      "n1|2",
+    );
+    expect(await runScript(redis(), "limit-release", R, [3, "wake", "n1|0"])).toBe(1);
+    expect(await redis().llen("verk:limit:L:wake")).toBe(1);
+    expect(await runScript(redis(), "limit-release", R, [3, "wake", "n1|1", "n1|2", "n1|gone"])).toBe(2);
+    expect(await redis().llen("verk:limit:L:wake")).toBe(3);
   });
 });

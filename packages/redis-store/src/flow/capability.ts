@@ -1,11 +1,4 @@
-import type {
-  Admission,
-  FlowCapability,
-  FlowCounters,
-  FlowScheduledJob,
-  HeldSlot,
-  UniqueOutcome,
-} from "@verk/core";
+import type { FlowCapability, FlowCounters, FlowScheduledJob, HeldSlot, UniqueOutcome } from "@verk/core";
 import type { RedisClient } from "../client.js";
 import { mapped } from "../errors.js";
 import type { Keys } from "../keys.js";
@@ -13,7 +6,8 @@ import { noteDue } from "../moves/due-index.js";
 import { runScript } from "../scripts.js";
 import { seconds } from "../store-ops.js";
 import type { FlowKeys } from "./keys.js";
-import { outcomeOf, type UniquePushBatcher } from "./unique-batcher.js";
+import type { SlotBatcher } from "./slot-batcher.js";
+import { outcomesOf, type UniquePushBatcher } from "./unique-batcher.js";
 
 /** Jobs per `unique-schedule` call. */
 const CHUNK = 1_000;
@@ -24,6 +18,7 @@ export interface FlowContext {
   readonly keys: Keys;
   readonly flow: FlowKeys;
   readonly pushes: UniquePushBatcher;
+  readonly slots: SlotBatcher;
   /** Validate queue names for the layout (throws `INVALID_JOB`). */
   checkQueues(items: readonly { queue: string }[]): void;
   /** Wait for replicas as the store's `waitReplicas` asks (no-op without it). */
@@ -35,7 +30,6 @@ export interface FlowContext {
 /** {@link FlowCapability} on Redis; see `flow/keys.ts` for the keys and `lua/unique-*.lua`, `lua/limit-*.lua`. */
 export function redisFlow(ctx: FlowContext): FlowCapability {
   const { client, keys, flow } = ctx;
-  const cluster = keys.layout === "cluster";
   const limitKey = (
     slot: Pick<HeldSlot, "queue" | "limit" | "key">,
     part: Parameters<FlowKeys["limit"]>[3],
@@ -68,52 +62,8 @@ export function redisFlow(ctx: FlowContext): FlowCapability {
     async releaseUnique(queue, digest, jid) {
       return (await runScript(client, "unique-release", [flow.uniqueLock(queue, digest)], [jid])) === 1;
     },
-    async admit(request): Promise<Admission> {
-      const { queue, limit, key } = request;
-      const part = (name: Parameters<FlowKeys["limit"]>[3]) => flow.limit(queue, limit.className, key, name);
-      const reply = (await runScript(
-        client,
-        "limit-admit",
-        [
-          keys.inprogress(queue, request.nodeId),
-          keys.setOf("schedule", queue),
-          flow.counters(queue),
-          part("running"),
-          part("starts"),
-          part("parked"),
-          part("next"),
-        ],
-        [
-          request.raw,
-          request.member,
-          limit.concurrency ?? 0,
-          limit.rate ?? 0,
-          limit.perMs ?? 0,
-          Math.max(1, Math.ceil(request.slotTtlMs)),
-        ],
-      )) as [number, number?, string?];
-      if (reply[0] === 1) return { kind: "admitted" };
-      if (reply[0] === -1) return { kind: "gone" };
-      const retryAtMs = Number(reply[1]);
-      if (cluster) await noteDue(client, keys, "schedule", queue, retryAtMs / 1000);
-      ctx.notifyDue(retryAtMs / 1000);
-      return { kind: "parked", reason: reply[2] === "rate" ? "rate" : "concurrency", retryAtMs };
-    },
-    async releaseSlot(slot) {
-      const running = limitKey(slot, "running");
-      const perKey = slot.key !== undefined;
-      await runScript(
-        client,
-        "limit-release",
-        [
-          running,
-          limitKey(slot, perKey ? "parked" : "wake"),
-          perKey ? keys.setOf("schedule", slot.queue) : running,
-          perKey ? keys.queue(slot.queue) : running,
-        ],
-        [slot.member, slot.limit.concurrency ?? 1, perKey ? "unpark" : "wake"],
-      );
-    },
+    admit: (request) => ctx.slots.admit(request),
+    releaseSlot: (slot) => ctx.slots.release(slot),
     async renewSlots(slots, ttlMs) {
       const byKey = new Map<string, string[]>();
       for (const slot of slots) {
@@ -189,8 +139,9 @@ async function scheduleUnique(
       }
       calls.push(
         (runScript(client, "unique-schedule", scriptKeys, args) as Promise<unknown[]>).then((reply) => {
+          const each = outcomesOf(reply, chunk.length);
           chunk.forEach((index, j) => {
-            outcomes[index] = outcomeOf(reply[j]);
+            outcomes[index] = each[j]!;
           });
         }),
       );

@@ -20,12 +20,17 @@ interface Pending {
 
 const PUSHED: UniqueOutcome = Object.freeze({ pushed: true });
 
-/** One outcome of `unique-push` / `unique-schedule`: "" pushed, "-<jid>" dropped. */
-export function outcomeOf(reply: unknown): UniqueOutcome {
-  const text = typeof reply === "string" ? reply : Buffer.isBuffer(reply) ? reply.toString() : "";
-  if (!text.startsWith("-")) return PUSHED;
-  const holder = text.slice(1);
-  return { pushed: false, heldBy: holder === "" ? undefined : holder };
+/**
+ * The outcomes of the `count` jobs of one `unique-push` / `unique-schedule` call, from its reply
+ * `{written, i1, holder1, ...}` (the 1-based positions of the dropped jobs and their lock holders).
+ */
+export function outcomesOf(reply: readonly unknown[], count: number): UniqueOutcome[] {
+  const outcomes: UniqueOutcome[] = new Array(count).fill(PUSHED);
+  for (let i = 1; i + 1 < reply.length; i += 2) {
+    const holder = String(reply[i + 1] ?? "");
+    outcomes[Number(reply[i]) - 1] = { pushed: false, heldBy: holder === "" ? undefined : holder };
+  }
+  return outcomes;
 }
 
 /**
@@ -141,7 +146,7 @@ export class UniquePushBatcher {
       }
       acknowledged.push(claim);
     }
-    if (once && reply.length === 1 && reply[0] === -1) return undefined;
-    return reply.map(outcomeOf);
+    if (once && reply[0] === -1) return undefined;
+    return outcomesOf(reply, jobs.length);
   }
 }
