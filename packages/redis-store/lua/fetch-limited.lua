@@ -100,15 +100,16 @@ if blocked ~= "" then
   max = max - 1
 end
 for _ = 1, max do
-  local head = redis.call("LINDEX", KEYS[1], -1)
+  local head = redis.call("LMOVE", KEYS[1], KEYS[2], "RIGHT", "LEFT")
   if not head then break end
   local ok, wait, reason = admit(head)
   if not ok then
+    -- Over its limit: back to the head of the queue, where it was.
+    redis.call("LMOVE", KEYS[2], KEYS[1], "LEFT", "RIGHT")
     result[2], result[3] = wait, reason
     if #result == 3 then redis.call("HINCRBY", KEYS[4], "limited", 1) end
     break
   end
-  redis.call("LMOVE", KEYS[1], KEYS[2], "RIGHT", "LEFT")
   result[#result + 1] = head
 end
 return finish(result)

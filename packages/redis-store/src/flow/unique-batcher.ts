@@ -12,9 +12,18 @@ const TOKEN_TTL_MS = 10 * 60 * 1000;
 /** Acknowledged tokens deleted per call. */
 const DELETES_PER_CALL = 16;
 
+/** The jobs one `push` call has for one queue; their outcomes go to `call.outcomes[at[i]]`. */
 interface Pending {
-  readonly job: FlowJob;
-  resolve(outcome: UniqueOutcome): void;
+  readonly jobs: FlowJob[];
+  readonly at: number[];
+  readonly call: PushCall;
+}
+
+/** One `push` call: resolves once every queue's part of it was answered. */
+interface PushCall {
+  readonly outcomes: UniqueOutcome[];
+  remaining: number;
+  resolve(outcomes: UniqueOutcome[]): void;
   reject(error: unknown): void;
 }
 
@@ -55,40 +64,55 @@ export class UniquePushBatcher {
 
   /** Queue `jobs` for the next flush; resolves their outcomes, in order, once stored. */
   push(jobs: readonly FlowJob[]): Promise<UniqueOutcome[]> {
-    const all = jobs.map(
-      (job) =>
-        new Promise<UniqueOutcome>((resolve, reject) => {
-          let list = this.#pending.get(job.queue);
-          if (list === undefined) {
-            list = [];
-            this.#pending.set(job.queue, list);
-          }
-          list.push({ job, resolve, reject });
-        }),
-    );
-    this.#timer ??= setImmediate(() => this.flush());
-    return Promise.all(all);
+    if (jobs.length === 0) return Promise.resolve([]);
+    return new Promise<UniqueOutcome[]>((resolve, reject) => {
+      const call: PushCall = { outcomes: new Array(jobs.length).fill(PUSHED), remaining: 0, resolve, reject };
+      const parts = new Map<string, Pending>();
+      jobs.forEach((job, i) => {
+        let part = parts.get(job.queue);
+        if (part === undefined) {
+          part = { jobs: [], at: [], call };
+          parts.set(job.queue, part);
+          const list = this.#pending.get(job.queue);
+          if (list === undefined) this.#pending.set(job.queue, [part]);
+          else list.push(part);
+          call.remaining++;
+        }
+        part.jobs.push(job);
+        part.at.push(i);
+      });
+      this.#timer ??= setImmediate(() => this.flush());
+    });
   }
 
-  /** Send every queued push now. */
+  /** Send every queued push now: per queue, its jobs of this turn in call order, 1,000 per script call. */
   flush(): void {
     if (this.#timer !== undefined) clearImmediate(this.#timer);
     this.#timer = undefined;
     const batches = this.#pending;
     this.#pending = new Map();
-    for (const [queue, list] of batches) {
-      for (let i = 0; i < list.length; i += CHUNK) {
-        const chunk = list.slice(i, i + CHUNK);
-        this.#call(
-          queue,
-          chunk.map((p) => p.job),
-        ).then(
-          (outcomes) => chunk.forEach((p, j) => p.resolve(outcomes?.[j] ?? PUSHED)),
-          (error: unknown) => {
-            for (const p of chunk) p.reject(error);
-          },
+    for (const [queue, parts] of batches) {
+      const jobs = parts.flatMap((part) => part.jobs);
+      const owners = parts.flatMap((part) => part.at.map((at) => ({ call: part.call, at })));
+      const calls: Promise<void>[] = [];
+      for (let i = 0; i < jobs.length; i += CHUNK) {
+        calls.push(
+          this.#call(queue, jobs.slice(i, i + CHUNK)).then((outcomes) => {
+            outcomes?.forEach((outcome, j) => {
+              const owner = owners[i + j]!;
+              owner.call.outcomes[owner.at] = outcome;
+            });
+          }),
         );
       }
+      Promise.all(calls).then(
+        () => {
+          for (const { call } of parts) if (--call.remaining === 0) call.resolve(call.outcomes);
+        },
+        (error: unknown) => {
+          for (const { call } of parts) call.reject(error);
+        },
+      );
     }
   }
 
