@@ -40,10 +40,13 @@ describe.each(["sidekiq", "cluster"] as const)(
         { limit: { concurrency: 3 } },
       );
       const nodes = fleet(Call);
+      const failed: string[] = [];
+      for (const n of nodes) n.on("job:failed", (e) => void failed.push(e.job.jid));
       await Promise.all(nodes.map((n) => n.start()));
       await nodes[0]!.enqueueBulk(Array.from({ length: 45 }, () => ({ class: "Call" })));
       await until(async () => done === 45, 15_000, "45 jobs done");
       expect(peak).toBe(3);
+      expect(failed).toEqual([]); // waiting for a slot is not a failure
       const counters = await nodes[0]!.store.capabilities!.flow!.counters(["default"]);
       expect(counters.default!.limited).toBeGreaterThan(0);
       const running_ = layout === "cluster" ? "verk:{default}:limit:Call:running" : "verk:limit:Call:running";
