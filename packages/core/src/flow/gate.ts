@@ -39,7 +39,8 @@ export class FlowGate {
   readonly #logger: Logger;
   readonly #slots: SlotBook;
   #limits: NodeLimits = { classWide: new Map(), keyed: new Map() };
-  #limited = false;
+  /** True when this node runs classes with limits (then every fetched job goes through {@link admit}). */
+  limited = false;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(store: VerkStore, registry: WorkerRegistry, nodeId: string, hub: EventHub, logger: Logger) {
@@ -59,9 +60,9 @@ export class FlowGate {
    */
   configure(reported: ReadonlyMap<string, ReportedLimit>, slotTtlMs: number): void {
     this.#limits = collectLimits(this.#registry, reported);
-    this.#limited = this.#limits.classWide.size + this.#limits.keyed.size > 0;
+    this.limited = this.#limits.classWide.size + this.#limits.keyed.size > 0;
     this.#slots.ttlMs = slotTtlMs;
-    if (this.#limited && this.#store.capabilities?.flow === undefined) {
+    if (this.limited && this.#store.capabilities?.flow === undefined) {
       const names = [...this.#limits.classWide.keys(), ...this.#limits.keyed.keys()];
       throw new VerkError(
         "INVALID_OPTION",
@@ -99,12 +100,6 @@ export class FlowGate {
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#slots.releaseAll();
-  }
-
-  /** True when `flight`'s job needs {@link admit}: it has flow fields, or its class has a limit. */
-  concerns(flight: InFlightJob): boolean {
-    const job = flight.job;
-    return job.expires_at !== undefined || job.unique_until !== undefined || this.#limited;
   }
 
   /** Decide whether a fetched, parsed job runs; see the class note. Never rejects. */
