@@ -5,7 +5,15 @@ const { run, json, redis } = useCli();
 
 describe("verk: flow control (unique, expiring jobs, counters)", () => {
   it("enqueue --unique-for drops a duplicate (exit 0, says so); --expires-in stamps expires_at", async () => {
-    const first = await json<{ jid: string }>(["enqueue", "Sync", "[7]", "--unique-for", "10m", "--expires-in", "1h"]);
+    const first = await json<{ jid: string }>([
+      "enqueue",
+      "Sync",
+      "[7]",
+      "--unique-for",
+      "10m",
+      "--expires-in",
+      "1h",
+    ]);
     expect(first.jid).toMatch(/^[0-9a-f]{24}$/);
     const [raw] = await redis().lrange("queue:default", 0, -1);
     const job = JSON.parse(raw!);
@@ -15,7 +23,9 @@ describe("verk: flow control (unique, expiring jobs, counters)", () => {
 
     const again = await run(["enqueue", "Sync", "[7]", "--unique-for", "10m"]);
     expect(again.code).toBe(0);
-    expect(again.stdout).toBe(`duplicate: Sync not enqueued on "default": an equal job (${first.jid}) holds its unique lock\n`);
+    expect(again.stdout).toBe(
+      `duplicate: Sync not enqueued on "default": an equal job (${first.jid}) holds its unique lock\n`,
+    );
     const asJson = await json<{ jid: null; duplicate: boolean; heldBy: string }>([
       "enqueue",
       "Sync",
@@ -44,7 +54,9 @@ describe("verk: flow control (unique, expiring jobs, counters)", () => {
     await redis().lpush("queue:api", '{"class":"Call","args":[],"jid":"x","queue":"api"}');
     await redis().sadd("queues", "api");
     await redis().hset("verk:flow:api", { expired: 3, limited: 12, duplicates: 5 });
-    const [row] = await json<{ name: string; expired: number; limited: number; duplicates: number }[]>(["queues"]);
+    const [row] = await json<{ name: string; expired: number; limited: number; duplicates: number }[]>([
+      "queues",
+    ]);
     expect(row).toMatchObject({ name: "api", expired: 3, limited: 12, duplicates: 5 });
     const text = await run(["queues"]);
     expect(text.stdout).toMatch(/FAILED\s+LIMITED\s+EXPIRED\s+DUPLICATES/);

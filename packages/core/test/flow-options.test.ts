@@ -50,7 +50,9 @@ describe("flow-control options are validated, naming the problem", () => {
     const Unique = defineWorker("Unique", noop, { unique: { for: 60 } });
     const producer = createVerk({ store, workers: [Unique] });
     await expect(Unique.enqueue()).rejects.toMatchObject({ code: "INVALID_OPTION", field: "unique" });
-    await expect(producer.enqueue({ class: "Other", unique: { for: 5 } })).rejects.toThrow(/"flow" capability/);
+    await expect(producer.enqueue({ class: "Other", unique: { for: 5 } })).rejects.toThrow(
+      /"flow" capability/,
+    );
     expect(store.list("queue:default")).toEqual([]);
     // Jobs that are not unique still enqueue on such a store.
     expect(await producer.enqueue({ class: "Other" })).toMatch(/^[0-9a-f]{24}$/);

@@ -45,7 +45,11 @@ class TickGroups<R, T> {
       for (let i = 0; i < list.length; i += CHUNK) {
         const chunk = list.slice(i, i + CHUNK);
         this.#send(chunk.map((w) => w.request)).then(
-          (results) => chunk.forEach((w, j) => w.resolve(results[j]!)),
+          (results) => {
+            chunk.forEach((w, j) => {
+              w.resolve(results[j]!);
+            });
+          },
           (error: unknown) => {
             for (const w of chunk) w.reject(error);
           },
@@ -66,7 +70,7 @@ export class SlotBatcher {
   readonly #keys: Keys;
   readonly #flow: FlowKeys;
   readonly #admits: TickGroups<AdmitRequest, Admission>;
-  readonly #releases: TickGroups<HeldSlot, void>;
+  readonly #releases: TickGroups<HeldSlot, undefined>;
   /** Called with the due time (epoch seconds) of jobs put back into a queue's `schedule` set. */
   readonly #onParked: (queue: string, at: number) => void;
 
@@ -85,8 +89,8 @@ export class SlotBatcher {
   }
 
   /** Give one slot back (sent with the other releases of its limit in this turn). */
-  release(slot: HeldSlot): Promise<void> {
-    return this.#releases.add(this.#part(slot, "running"), slot);
+  async release(slot: HeldSlot): Promise<void> {
+    await this.#releases.add(this.#part(slot, "running"), slot);
   }
 
   /** Send what is pending now (at close). */
@@ -138,7 +142,7 @@ export class SlotBatcher {
     return out;
   }
 
-  async #release(group: readonly HeldSlot[]): Promise<void[]> {
+  async #release(group: readonly HeldSlot[]): Promise<undefined[]> {
     const slot = group[0]!;
     const running = this.#part(slot, "running");
     const perKey = slot.key !== undefined;
