@@ -20,11 +20,7 @@ import { closeConnection } from "./connection.js";
 import { ConnectionWatch } from "./connection-watch.js";
 import { ControlSubscriber } from "./control.js";
 import { mapped, storeError } from "./errors.js";
-import { redisFlow } from "./flow/capability.js";
-import { type FlowKeys, flowKeys } from "./flow/keys.js";
-import { LimitedFetch } from "./flow/limited-fetch.js";
-import { SlotBatcher } from "./flow/slot-batcher.js";
-import { UniquePushBatcher } from "./flow/unique-batcher.js";
+import { StoreFlow } from "./flow/store-flow.js";
 import { clusterQueueNameProblem, createKeys, type Keys } from "./keys.js";
 import { duePromoter } from "./moves/due-promoter.js";
 import { redisNodes } from "./nodes/registry.js";
@@ -58,9 +54,7 @@ export class RedisStore implements VerkStore {
   readonly #address: string;
   readonly #acks: AckBatcher;
   readonly #pushes: PushBatcher;
-  readonly #flowKeys: FlowKeys;
-  readonly #uniquePushes: UniquePushBatcher;
-  readonly #slots: SlotBatcher;
+  readonly #flow: StoreFlow;
   readonly #channels = new Set<RedisQueueChannel>();
   readonly #control: ControlSubscriber;
   readonly #watch: ConnectionWatch;
@@ -92,10 +86,12 @@ export class RedisStore implements VerkStore {
     });
     this.#replication = new Replication(this.client, this.keys, this.#options.waitReplicas);
     this.#promoter = duePromoter(this.client, this.keys);
-    this.#flowKeys = flowKeys(this.keys);
-    this.#uniquePushes = new UniquePushBatcher(this.client, this.keys, this.#flowKeys);
-    this.#slots = new SlotBatcher(this.client, this.keys, this.#flowKeys, (_queue, at) => {
-      void this.capabilities.dueWatch.notify(at);
+    this.#flow = new StoreFlow({
+      client: this.client,
+      keys: this.keys,
+      checkQueues: (items) => this.#checkQueues(items),
+      confirm: (keys) => this.#replication.confirm(keys),
+      notifyDue: (at) => void this.capabilities.dueWatch.notify(at),
     });
     this.capabilities = {
       ...redisCapabilities(this.client, this.keys, () => this.#duplicate()),
@@ -105,7 +101,7 @@ export class RedisStore implements VerkStore {
         defaults: this.#options.livenessGiven,
         connectionSpec: () => connectionSpec(this.client),
       }),
-      flow: this.#flowCapability(),
+      flow: this.#flow.capability,
     };
   }
 
@@ -136,10 +132,9 @@ export class RedisStore implements VerkStore {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#watch.stop();
-      this.#uniquePushes.flush();
-      this.#slots.flush();
+      this.#flow.flush();
       await Promise.all([this.#acks.flush().catch(noop), this.#pushes.flush().catch(noop)]);
-      await Promise.all([this.#pushes.cleanup().catch(noop), this.#uniquePushes.cleanup().catch(noop)]);
+      await Promise.all([this.#pushes.cleanup().catch(noop), this.#flow.cleanup().catch(noop)]);
       await Promise.all([...this.#channels].map((c) => c.close()));
       await this.#control.close();
       await this.#replication.close();
@@ -186,6 +181,7 @@ export class RedisStore implements VerkStore {
   openQueue(queue: string, nodeId: string, options?: QueueChannelOptions): QueueChannel {
     if (this.#closing) throw closed("openQueue");
     this.#checkQueues([{ queue }]);
+    const limited = this.#flow.channelFetch(queue, nodeId, options);
     const channel = new RedisQueueChannel(
       {
         keys: this.keys,
@@ -194,12 +190,7 @@ export class RedisStore implements VerkStore {
         createConnection: () => this.#duplicate(),
         onClose: (c) => this.#channels.delete(c),
         acks: this.#acks,
-        ...(options?.limits !== undefined && options.limits.length > 0
-          ? {
-              limited: (channel: RedisQueueChannel) =>
-                new LimitedFetch(channel, this.keys, this.#flowKeys, queue, nodeId, options),
-            }
-          : {}),
+        ...(limited ? { limited } : {}),
       },
       queue,
       nodeId,
@@ -290,20 +281,6 @@ export class RedisStore implements VerkStore {
   async attachNode(node: NodeHandle): Promise<() => Promise<void>> {
     if (!this.#options.sidekiqProcess) return async () => {};
     return attachSidekiqProcess(this.client, this.keys, node, this.#options.sidekiqProcess);
-  }
-
-  /** The flow-control capability (unique locks, limits, expired jobs); see `flow/capability.ts`. */
-  #flowCapability(): Required<StoreCapabilities>["flow"] {
-    return redisFlow({
-      client: this.client,
-      keys: this.keys,
-      flow: this.#flowKeys,
-      pushes: this.#uniquePushes,
-      slots: this.#slots,
-      checkQueues: (items) => this.#checkQueues(items),
-      confirm: (keys) => this.#replication.confirm(keys),
-      notifyDue: (at) => void this.capabilities.dueWatch.notify(at),
-    });
   }
 
   #checkQueues(items: readonly { queue: string }[]): void {
