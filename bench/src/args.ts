@@ -43,12 +43,16 @@ export const ISOLATION_STEPS = ["cpuhog", "multicore", "overhead"] as const;
 /** The Verk-only workloads of issue #11 (idempotent push cost) and issue #10 (heartbeats under a hog). */
 export const HARDENING_STEPS = ["push-cost", "heartbeat-hog"] as const;
 
+/** The Verk-only workloads of issue #14: the cost of `unique` on enqueue and of limits on processing. */
+export const ISSUE14_STEPS = ["unique-enqueue", "limit-process"] as const;
+
 /** The workload ids of `--steps`, in the order they run. */
 export const ALL_STEPS = [
   ...CLASSIC_STEPS,
   ...ISSUE16_STEPS,
   ...ISOLATION_STEPS,
   ...HARDENING_STEPS,
+  ...ISSUE14_STEPS,
 ] as const;
 
 /** Names `--steps` accepts for several workloads at once. */
@@ -59,6 +63,7 @@ export const STEP_GROUPS: Record<string, readonly string[]> = {
   due: ["due-2k", "due-20k", "due-200k"],
   isolation: ISOLATION_STEPS,
   hardening: HARDENING_STEPS,
+  issue14: ISSUE14_STEPS,
 };
 
 const USAGE = `usage: pnpm bench [--jobs N] [--rounds R] [--smoke] [--only verk,bullmq,...] [--latency-ms MS]

@@ -72,7 +72,7 @@ async function hogLatency(ctx: WorkloadContext, isolated: boolean): Promise<{ p5
     let measuredFrom = 0;
     try {
       const t0 = hrtimeMs();
-      const pending: Promise<string>[] = [];
+      const pending: Promise<string | null>[] = [];
       for (let k = 0; ; k++) {
         const due = t0 + k * PROBE_GAP_MS;
         if (due - t0 >= window) break;

@@ -10,8 +10,16 @@ export interface MetricSpec {
   readonly higherIsBetter: boolean;
   readonly digits: number;
   /** Which table the row is in: issue #7's no-op workloads or issue #16's. (Default: `"classic"`) */
-  readonly group?: "classic" | "issue16" | "isolation" | "hardening";
+  readonly group?: "classic" | "issue16" | "isolation" | "hardening" | "issue14";
 }
+
+const issue14 = (key: NumericMetric, label: string): MetricSpec => ({
+  key,
+  label,
+  higherIsBetter: true,
+  digits: 0,
+  group: "issue14",
+});
 
 const issue16 = (key: NumericMetric, label: string, higherIsBetter: boolean, digits: number): MetricSpec => ({
   key,
@@ -157,6 +165,14 @@ export const METRICS: readonly MetricSpec[] = [
     false,
     0,
   ),
+  issue14("flowEnqueuePlainJobsPerSec", "enqueue 1-by-1 (50 in flight), jobs/s"),
+  issue14("flowEnqueueUniqueJobsPerSec", "enqueue 1-by-1, unique, jobs/s"),
+  issue14("flowBulkPlainJobsPerSec", "enqueue bulk (1,000/call), jobs/s"),
+  issue14("flowBulkUniqueJobsPerSec", "enqueue bulk, unique, jobs/s"),
+  issue14("flowProcessPlainJobsPerSec", "process x 50 in-process, no limit, jobs/s"),
+  issue14("flowProcessClassLimitJobsPerSec", "process, class concurrency limit, jobs/s"),
+  issue14("flowProcessRateLimitJobsPerSec", "process, class rate limit, jobs/s"),
+  issue14("flowProcessKeyLimitJobsPerSec", "process, per-key concurrency limit, jobs/s"),
 ];
 
 /** Per system, the metrics that timed out in some round (shown as "timeout" where no round gave a number). */
@@ -234,7 +250,7 @@ export function renderTable(
       const y = medians[system]?.[b];
       return x && y ? `${(x / y).toFixed(2)}×` : "n/a";
     });
-  for (const group of ["classic", "issue16", "isolation", "hardening"] as const) {
+  for (const group of ["classic", "issue16", "isolation", "hardening", "issue14"] as const) {
     const rows = METRICS.filter((spec) => (spec.group ?? "classic") === group)
       .map((spec) => [spec.label, ...systems.map((system) => cell(system, spec))])
       .filter((row) => row.slice(1).some((value) => value !== "n/a"));
@@ -256,6 +272,21 @@ export function renderTable(
         "thread-isolated / in-process (no-op)",
         ...ratio("overheadIsolatedJobsPerSec", "overheadInProcessJobsPerSec"),
       ]);
+    if (group === "issue14") {
+      const pairs = [
+        ["unique / plain enqueue 1-by-1", "flowEnqueueUniqueJobsPerSec", "flowEnqueuePlainJobsPerSec"],
+        ["unique / plain enqueue bulk", "flowBulkUniqueJobsPerSec", "flowBulkPlainJobsPerSec"],
+        [
+          "class concurrency limit / no limit",
+          "flowProcessClassLimitJobsPerSec",
+          "flowProcessPlainJobsPerSec",
+        ],
+        ["class rate limit / no limit", "flowProcessRateLimitJobsPerSec", "flowProcessPlainJobsPerSec"],
+        ["per-key limit / no limit", "flowProcessKeyLimitJobsPerSec", "flowProcessPlainJobsPerSec"],
+      ] as const;
+      for (const [label, a, b] of pairs)
+        if (medians.verk?.[a] !== undefined) rows.push([label, ...ratio(a, b)]);
+    }
     if (rows.length > 0) tables.push(markdown(header, rows));
   }
   return tables.join("\n\n");

@@ -1,6 +1,7 @@
 import type { ALL_STEPS } from "./args.js";
 import { runCpuHog, runMulticore, runOverhead } from "./isolation-workloads.js";
 import { runDueAtOnce } from "./workloads/due-at-once.js";
+import { runLimitProcess, runUniqueEnqueue } from "./workloads/flow.js";
 import { runHeartbeatHog } from "./workloads/heartbeat-hog.js";
 import { runProcessPayload } from "./workloads/process-payload.js";
 import { PROMOTE_LATE_JOBS, runPromoteLate } from "./workloads/promote-late.js";
@@ -51,4 +52,6 @@ export const STEPS: readonly Step[] = [
   { id: "overhead", name: "isolation cost", run: runOverhead, verkOnly: true },
   { id: "push-cost", name: "push cost", run: runPushCost, verkOnly: true },
   { id: "heartbeat-hog", name: "heartbeat hog", run: runHeartbeatHog, verkOnly: true },
+  { id: "unique-enqueue", name: "unique enqueue", run: runUniqueEnqueue, verkOnly: true },
+  { id: "limit-process", name: "limited process", run: runLimitProcess, verkOnly: true },
 ];

@@ -97,6 +97,15 @@ export interface RoundMetrics {
   retryStormStallMs?: number;
   scheduleBulkStallMs?: number;
   promoteLateStallMs?: number;
+  // Issue #14's workloads (Verk only, see workloads/flow.ts): each pair in the same run.
+  flowEnqueuePlainJobsPerSec?: number;
+  flowEnqueueUniqueJobsPerSec?: number;
+  flowBulkPlainJobsPerSec?: number;
+  flowBulkUniqueJobsPerSec?: number;
+  flowProcessPlainJobsPerSec?: number;
+  flowProcessClassLimitJobsPerSec?: number;
+  flowProcessRateLimitJobsPerSec?: number;
+  flowProcessKeyLimitJobsPerSec?: number;
   /** Metrics of this round whose workload hit its time bound (shown as "timeout"). */
   timedOut?: NumericMetric[];
   /** The latency-monitor event behind each `…StallMs` above 0, e.g. `{ dueAtOnce200kStallMs: "command" }`. */

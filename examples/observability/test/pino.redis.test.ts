@@ -57,7 +57,7 @@ describe("a pino logger as it is, for the core and the add-ons", () => {
     await verk.start();
     let jid = "";
     try {
-      jid = await verk.enqueue({ class: "Bad", queue: "default", retry: false });
+      jid = (await verk.enqueue({ class: "Bad", queue: "default", retry: false })) ?? "";
       await until(() => ran === 1);
       // Reading the store for a scrape fails: `queues` is no set any more.
       await fx.redis.del("queues");

@@ -1,4 +1,5 @@
 import type { EventHub } from "./events.js";
+import type { FlowGate } from "./flow/gate.js";
 import type { LateWriteCause } from "./liveness/node-liveness.js";
 import type { Logger } from "./logger.js";
 import type { VerkPlugin } from "./plugin.js";
@@ -27,6 +28,8 @@ export interface RunnerContext {
   lateWriteCause?: (since: number) => Promise<LateWriteCause>;
   /** Called with the due time (epoch ms) of a retry this node just wrote, so it is promoted on time. */
   dueSoon?: (atMs: number) => void;
+  /** Flow control (expired jobs, per-key limits, concurrency slots, unique locks); absent in bare test contexts. */
+  readonly flow?: FlowGate;
   /** The plugins' `aroundPerform` wrappers, first plugin first (none: `undefined` or empty). */
   readonly performHooks?: readonly NonNullable<VerkPlugin["aroundPerform"]>[];
 }

@@ -1,5 +1,6 @@
 import type { JobPayload } from "./job.js";
 import type { Logger } from "./logger.js";
+import type { EnqueueKind } from "./plugin.js";
 
 /** Fields every job event carries. Times are epoch milliseconds. */
 export interface JobEventBase {
@@ -58,6 +59,48 @@ export interface VerkEventMap {
     readonly durationMs: number;
     readonly outcome: "ack" | "retry" | "dead" | "discard";
     readonly reason: "not-in-progress" | "gave-up";
+  };
+  /**
+   * A unique job was not written because an equal job holds its lock (`enqueue`/`schedule` resolved
+   * `null`, bulk calls a `null` entry). Emitted by the instance that tried to enqueue it.
+   */
+  "job:duplicate": {
+    /** The payload that was dropped. */
+    readonly job: JobPayload;
+    readonly queue: string;
+    /** The jid of the job holding the lock, when the store knows it. */
+    readonly heldBy: string | undefined;
+    /** The producer call. */
+    readonly kind: EnqueueKind;
+  };
+  /**
+   * A fetched job's `expires_at` had passed before it started: it was removed without running
+   * (no `job:started`, not a failure, not a retry) and counted in the queue's `expired` counter.
+   */
+  "job:expired": {
+    readonly job: JobPayload;
+    readonly queue: string;
+    readonly nodeId: string;
+    /** When it expired, epoch ms. */
+    readonly expiresAt: number;
+    /** When it was skipped, epoch ms. */
+    readonly skippedAt: number;
+  };
+  /**
+   * A fetched job was over its per-key limit (worker `limit` with `key`) and was put back without
+   * running (no `job:started`, not a failure, not a retry): into the `schedule` set due at
+   * `retryAt`; for a concurrency limit it goes back to the front of its queue as soon as a job of
+   * its key ends, `retryAt` being the latest re-check.
+   */
+  "job:limited": {
+    readonly job: JobPayload;
+    readonly queue: string;
+    readonly nodeId: string;
+    /** The job's limit key. */
+    readonly key: string;
+    readonly reason: "rate" | "concurrency";
+    /** Epoch ms. */
+    readonly retryAt: number;
   };
   /** A payload that is not a valid job was moved to the dead set with its raw bytes. */
   "job:malformed": {

@@ -1,3 +1,4 @@
+import type { HeldSlot } from "./capabilities/flow.js";
 import type { JobPayload } from "./job.js";
 import type { Logger } from "./logger.js";
 import type { JobContext } from "./worker.js";
@@ -19,6 +20,8 @@ export class InFlightJob implements JobContext {
   abandoned = false;
   /** Headers plugins attached to this run (`aroundPerform`); crosses into an isolated thread. */
   carrier: Record<string, string> = EMPTY_CARRIER;
+  /** The concurrency slot of its class's limit it holds while its handler runs (flow control). */
+  slot: HeldSlot | undefined;
   #controller: AbortController | undefined;
 
   constructor(queue: string, raw: Buffer, logger: Logger) {

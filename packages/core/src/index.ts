@@ -1,4 +1,6 @@
 export type {
+  Admission,
+  AdmitRequest,
   CapabilityName,
   CounterDeltas,
   CounterPair,
@@ -7,19 +9,29 @@ export type {
   EventLogCapability,
   EventLogEntry,
   EventLogReader,
+  FlowCapability,
+  FlowCounters,
+  FlowJob,
+  FlowScheduledJob,
+  HeldSlot,
   KeepAliveSpec,
   LeaseCapability,
+  LimitSpec,
   MetricsCell,
   MetricsMinute,
   NodeBeat,
   NodesCapability,
   OnceCapability,
+  OnceClaim,
   PeerRecovery,
+  QueueChannelOptions,
   QueueInspectCapability,
   RecoverPeerOptions,
   StatsCapability,
   StatsDay,
   StoreCapabilities,
+  UniqueLock,
+  UniqueOutcome,
 } from "./capabilities/exports.js";
 export {
   addCell,
@@ -30,6 +42,7 @@ export {
   minuteStart,
   requireCapability,
   STATS_DAY_TTL_SECONDS,
+  slotMember,
   utcDay,
   utcDays,
 } from "./capabilities/exports.js";
@@ -46,6 +59,11 @@ export {
 export type { JobEventBase, VerkEventMap, VerkEventName, VerkListener } from "./events.js";
 export { EventHub } from "./events.js";
 export { planFailureOrDeadLetter, UNENCODABLE_CLASS } from "./failure-plan.js";
+export { canonicalJson, uniqueDigest } from "./flow/digest.js";
+export type { FlowDefaults } from "./flow/fields.js";
+export { expiresAtMs, FLOW_FIELDS, lockOf } from "./flow/fields.js";
+export type { LimitOptions, UniqueOptions, UniqueUntil } from "./flow/options.js";
+export { LIMIT_OPTION_KEYS, UNIQUE_OPTION_KEYS } from "./flow/options.js";
 export { generateJid, generateNodeId } from "./ids.js";
 export { WorkerCrashedError } from "./isolation/crash.js";
 export type {
@@ -118,7 +136,7 @@ export type { TimestampUnit } from "./time.js";
 export { nowSeconds, payloadTimestamp, sleep, timestampToMs, toSeconds } from "./time.js";
 export type { StopOptions, VerkState } from "./verk.js";
 export { createVerk, Verk } from "./verk.js";
-export type { ProducerSettings } from "./verk-producer.js";
+export type { PreparedPush, ProducerSettings } from "./verk-producer.js";
 export { VerkProducer } from "./verk-producer.js";
 export type {
   EnqueueOptions,

@@ -1,14 +1,20 @@
 import { VerkError } from "./errors.js";
+import { applyFlowFields } from "./flow/fields.js";
+import type { UniqueOptions } from "./flow/options.js";
 import { buildPayload, encodePayload, type JobPayload, type NewJob } from "./job.js";
 import type { EncodedJob } from "./store.js";
 import { payloadTimestamp, type TimestampUnit } from "./time.js";
 
-/** The payload defaults a registered worker gives its jobs (its `queue` and `retry` options). */
+/** The payload defaults a registered worker gives its jobs (its `queue`, `retry`, `unique` and `expiresIn` options). */
 export interface JobDefaults {
   /** The worker's `queue` option (a job without `queue` goes there). */
   readonly queue?: string | undefined;
   /** The worker's `retry` option (a job without `retry` gets it). */
   readonly retry?: boolean | number | undefined;
+  /** The worker's `unique` option (a job without `unique` gets it). */
+  readonly unique?: UniqueOptions | undefined;
+  /** The worker's `expiresIn` option, ms (a job without `expiresIn` gets it). */
+  readonly expiresIn?: number | undefined;
 }
 
 /** Finds the defaults of a job class: the options of the worker registered for it, if any. */
@@ -53,14 +59,17 @@ export class JobEncoder {
 
   /** The payload of a job to push onto its queue (with `enqueued_at`). `field` is `"job"` or `"jobs[i]"`. */
   buildForQueue(job: NewJob, field = "job"): JobPayload {
-    const payload = this.#build(job, field);
+    const payload = this.#build(job, field, undefined);
     payload.enqueued_at = Math.max(payloadTimestamp(this.#timestamps), payload.created_at);
     return payload;
   }
 
-  /** The payload of a job for the `schedule` set (no `enqueued_at`, as in Sidekiq). */
-  buildForSchedule(job: NewJob, field = "job"): JobPayload {
-    return this.#build(job, field);
+  /**
+   * The payload of a job for the `schedule` set (no `enqueued_at`, as in Sidekiq), due at `atMs`
+   * (epoch ms; an `expiresIn` counts from it). (Default: now)
+   */
+  buildForSchedule(job: NewJob, field = "job", atMs?: number): JobPayload {
+    return this.#build(job, field, atMs);
   }
 
   /** Encode a built payload for its queue. Throws `INVALID_JOB` / `PAYLOAD_TOO_LARGE`. */
@@ -75,14 +84,24 @@ export class JobEncoder {
   }
 
   /** A job for the `schedule` set (no `enqueued_at`, as in Sidekiq). */
-  forSchedule(job: NewJob, field = "job"): { jid: string; raw: string } {
-    const payload = this.buildForSchedule(job, field);
+  forSchedule(job: NewJob, field = "job", atMs?: number): { jid: string; raw: string } {
+    const payload = this.buildForSchedule(job, field, atMs);
     return { jid: payload.jid, raw: this.encode(payload, field) };
   }
 
-  #build(job: NewJob, field: string): JobPayload {
+  #build(job: NewJob, field: string, dueAtMs: number | undefined): JobPayload {
     try {
-      return buildPayload(this.withDefaults(job), payloadTimestamp(this.#timestamps));
+      const payload = buildPayload(this.withDefaults(job), payloadTimestamp(this.#timestamps));
+      // Flow control (unique, expiresIn): the job's own options, else its worker's.
+      const defaults = this.#defaults(payload.class);
+      if (
+        job.unique !== undefined ||
+        job.expiresIn !== undefined ||
+        defaults?.unique !== undefined ||
+        defaults?.expiresIn !== undefined
+      )
+        applyFlowFields(payload, job, defaults, dueAtMs ?? Date.now(), this.#timestamps);
+      return payload;
     } catch (error) {
       if (field !== "job" && error instanceof VerkError) {
         throw new VerkError(error.code, error.message.replace("invalid job:", `invalid job ${field}:`), {

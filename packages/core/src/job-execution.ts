@@ -89,6 +89,28 @@ export async function executeJob(
   }
   const { hub, nodeId } = ctx;
   const job = flight.job;
+  const flow = ctx.flow;
+  // Flow control costs nothing for jobs without its fields on nodes without limited classes.
+  if (
+    flow !== undefined &&
+    (flow.limited || job.expires_at !== undefined || job.unique_until !== undefined)
+  ) {
+    // Flow control: skip an expired job, put back one over its per-key limit, hold its slot.
+    const verdict = await flow.admit(ctx, flight, giveUp);
+    if (!verdict.run) {
+      flow.settled(flight);
+      handlerSettled?.();
+      if ("error" in verdict) await recordFailure(ctx, flight, verdict.error, giveUp);
+      return;
+    }
+    if (flight.slot !== undefined) {
+      const settled = handlerSettled;
+      handlerSettled = () => {
+        flow.settled(flight);
+        settled?.();
+      };
+    }
+  }
   if (hub.has("job:started")) hub.emit("job:started", { job, queue, nodeId, startedAt: flight.startedAt });
   const hooks = ctx.performHooks;
   const result =
@@ -115,6 +137,7 @@ export async function executeJob(
       emitUnacked(ctx, flight, "ack", acked === false ? "not-in-progress" : "gave-up");
       return;
     }
+    if (job.unique_digest !== undefined) ctx.flow?.succeeded(flight);
     if (hub.has("job:finished")) {
       const finishedAt = Date.now();
       hub.emit("job:finished", {
@@ -211,6 +234,7 @@ async function recordFailure(
   } else if (outcome.kind === "dead") {
     ctx.hub.emit("job:dead", { ...base, failedJob: payload, error: failure });
   }
+  if (outcome.kind !== "retry" && job.unique_digest !== undefined) ctx.flow?.died(flight);
 }
 
 /** Report a run whose outcome was not written (see the `job:unacked` event). */

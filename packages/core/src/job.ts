@@ -1,4 +1,5 @@
 import { invalidJob, VerkError } from "./errors.js";
+import { checkExpiresIn, checkUnique, type UniqueOptions } from "./flow/options.js";
 import { generateJid } from "./ids.js";
 import { assertJsonValue } from "./json-value.js";
 import { nowSeconds } from "./time.js";
@@ -59,6 +60,18 @@ export interface NewJob {
   jid?: string;
   /** Retry policy. (Default: the registered worker's `retry` option, else `true`, i.e. 25 retries) */
   retry?: boolean | number;
+  /**
+   * Make this job unique (see `UniqueOptions`): dropped while an equal job holds its lock. Not
+   * stored as such: it becomes the payload's `unique_for` / `unique_until` / `unique_digest`.
+   * `false` turns the worker's `unique` option off for this job. (Default: the registered worker's `unique`)
+   */
+  unique?: UniqueOptions | false;
+  /**
+   * Milliseconds after which the job, if not started, is skipped instead of run (for a scheduled
+   * job: after its run time). Stored as the payload's absolute `expires_at`. (Default: the
+   * registered worker's `expiresIn`, else never)
+   */
+  expiresIn?: number;
   /** Extra payload fields (JSON values), kept as they are. */
   [field: string]: unknown;
 }
@@ -117,6 +130,12 @@ export function buildPayload(job: NewJob, now: number = nowSeconds()): JobPayloa
       case "retry":
       case "created_at":
       case "at": // a client-side input in Sidekiq, never stored
+        break;
+      case "unique": // flow-control inputs: become unique_* / expires_at (see flow/fields.ts)
+        checkUnique(job.unique, "unique", true, invalidJob);
+        break;
+      case "expiresIn":
+        checkExpiresIn(job.expiresIn, "expiresIn", invalidJob);
         break;
       default:
         if (Object.hasOwn(job, key) && job[key] !== undefined) {

@@ -1,4 +1,6 @@
 import { invalidOption } from "./errors.js";
+import type { VerkEventMap } from "./events.js";
+import { anyUnique, type UniqueWriteJob, writeUnique } from "./flow/unique-producer.js";
 import type { JobPayload, NewJob } from "./job.js";
 import type { JobEncoder } from "./job-encoder.js";
 import type { VerkPlugin } from "./plugin.js";
@@ -29,6 +31,8 @@ export interface ProducerHost {
   guard<T>(what: string, call: () => Promise<T>): Promise<T>;
   /** Deadline of each producer call, in ms (`0`: none); see `VerkOptions.writeTimeoutMs`. */
   readonly writeTimeoutMs: number;
+  /** Report a job dropped as a duplicate of a unique job (the `job:duplicate` event). */
+  onDuplicate?(event: VerkEventMap["job:duplicate"]): void;
 }
 
 /**
@@ -53,10 +57,23 @@ export class Producer {
     return withWriteDeadline(what, jobs, this.#host.writeTimeoutMs, this.#host.guard(what, call));
   }
 
-  /** Enqueue one job; resolves its jid. */
-  async enqueue(job: NewJob): Promise<string> {
+  /** Write jobs of which at least one is unique (`writeUnique`), bounded by `writeTimeoutMs`. */
+  #unique(
+    kind: Parameters<typeof writeUnique>[1],
+    jobs: readonly UniqueWriteJob[],
+  ): Promise<(string | null)[]> {
+    const label = jobs.length === 1 ? `job ${jobs[0]!.payload.jid}` : `${jobs.length} job(s)`;
+    return withWriteDeadline(kind, label, this.#host.writeTimeoutMs, writeUnique(this.#host, kind, jobs));
+  }
+
+  /** Enqueue one job; resolves its jid, or `null` when it was dropped as a duplicate of a unique job. */
+  async enqueue(job: NewJob): Promise<string | null> {
     const { encoder, store, hooks } = this.#host;
     const payload = encoder.buildForQueue(job);
+    if (payload.unique_digest !== undefined) {
+      const one: UniqueWriteJob = { payload, dueAtMs: this.#now(), field: "job", scheduled: false };
+      return (await this.#unique("enqueue", [one]))[0] ?? null;
+    }
     return this.#deadline("enqueue", `job ${payload.jid}`, async () => {
       if (hooks.length === 0) {
         const entry = encoder.entry(payload);
@@ -72,12 +89,25 @@ export class Producer {
     });
   }
 
-  /** Enqueue many jobs; every job is validated first, and one invalid job writes nothing. */
-  async enqueueBulk(jobs: readonly NewJob[]): Promise<string[]> {
+  /**
+   * Enqueue many jobs; every job is validated first, and one invalid job writes nothing. Resolves
+   * the jids in order, `null` for a job dropped as a duplicate of a unique job.
+   */
+  async enqueueBulk(jobs: readonly NewJob[]): Promise<(string | null)[]> {
     if (!Array.isArray(jobs)) throw invalidOption("jobs", "enqueueBulk takes an array of jobs");
     const { encoder, store, hooks } = this.#host;
     const payloads = jobs.map((job, index) => encoder.buildForQueue(job, `jobs[${index}]`));
     if (payloads.length === 0) return [];
+    if (anyUnique(payloads)) {
+      const now = this.#now();
+      const all = payloads.map((payload, i) => ({
+        payload,
+        dueAtMs: now,
+        field: `jobs[${i}]`,
+        scheduled: false,
+      }));
+      return this.#unique("enqueueBulk", all);
+    }
     const encode = () => payloads.map((payload, index) => encoder.entry(payload, `jobs[${index}]`));
     return this.#deadline("enqueueBulk", `${payloads.length} job(s)`, async () => {
       if (hooks.length === 0) {
@@ -92,12 +122,19 @@ export class Producer {
     });
   }
 
-  /** Schedule one job at `at` (a Date or epoch milliseconds >= 1e11); a past time enqueues at once. */
-  async schedule(job: NewJob, at: Date | number): Promise<string> {
+  /**
+   * Schedule one job at `at` (a Date or epoch milliseconds >= 1e11); a past time enqueues at once.
+   * Resolves its jid, or `null` when it was dropped as a duplicate of a unique job.
+   */
+  async schedule(job: NewJob, at: Date | number): Promise<string | null> {
     const atMs = resolveRunAt(at, "at");
     if (atMs <= this.#now()) return this.enqueue(job);
     const { encoder, store, hooks } = this.#host;
-    const payload = encoder.buildForSchedule(job);
+    const payload = encoder.buildForSchedule(job, "job", atMs);
+    if (payload.unique_digest !== undefined) {
+      const one: UniqueWriteJob = { payload, dueAtMs: atMs, field: "job", scheduled: true };
+      return (await this.#unique("schedule", [one]))[0] ?? null;
+    }
     return this.#deadline("schedule", `job ${payload.jid}`, async () => {
       if (hooks.length === 0) {
         const raw = encoder.encode(payload);
@@ -113,27 +150,31 @@ export class Producer {
     });
   }
 
-  /** Schedule many jobs, each at its own time; every entry is validated first. */
-  async scheduleBulk(entries: readonly ScheduledJob[]): Promise<string[]> {
+  /** Schedule many jobs, each at its own time; every entry is validated first. `null` marks a dropped duplicate. */
+  async scheduleBulk(entries: readonly ScheduledJob[]): Promise<(string | null)[]> {
     if (!Array.isArray(entries))
       throw invalidOption("jobs", "scheduleBulk takes an array of { job, at } entries");
     const { encoder, store, hooks } = this.#host;
     const now = this.#now();
     const later: { payload: JobPayload; atMs: number; field: string }[] = [];
     const soon: { payload: JobPayload; field: string }[] = [];
+    const all: UniqueWriteJob[] = [];
     const jids = entries.map((entry, index) => {
       const field = `jobs[${index}]`;
       const atMs = resolveRunAt(entry?.at, `${field}.at`);
       if (atMs <= now) {
         const payload = encoder.buildForQueue(entry.job, field);
         soon.push({ payload, field });
+        all.push({ payload, dueAtMs: now, field, scheduled: false });
         return payload.jid;
       }
-      const payload = encoder.buildForSchedule(entry.job, field);
+      const payload = encoder.buildForSchedule(entry.job, field, atMs);
       later.push({ payload, atMs, field });
+      all.push({ payload, dueAtMs: atMs, field, scheduled: true });
       return payload.jid;
     });
     if (jids.length === 0) return [];
+    if (anyUnique(all.map((job) => job.payload))) return this.#unique("scheduleBulk", all);
     const write = async () => {
       const queued = soon.map(({ payload, field }) => encoder.entry(payload, field));
       const scheduled = later.map(({ payload, atMs, field }) => ({

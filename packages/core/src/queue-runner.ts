@@ -37,7 +37,11 @@ export class QueueRunner {
 
   /** Open the channel and start fetching (or wait, when `paused`). */
   start(paused: boolean): void {
-    this.#channel = this.#ctx.store.openQueue(this.name, this.#ctx.nodeId);
+    const flow = this.#ctx.flow?.channelOptions(this.name);
+    this.#channel =
+      flow === undefined
+        ? this.#ctx.store.openQueue(this.name, this.#ctx.nodeId)
+        : this.#ctx.store.openQueue(this.name, this.#ctx.nodeId, flow);
     this.#paused = paused;
     this.#setStatus(paused ? "paused" : "running");
     this.#loop = this.#run();

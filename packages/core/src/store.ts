@@ -10,6 +10,7 @@
  * JSON strings.
  */
 
+import type { QueueChannelOptions } from "./capabilities/flow.js";
 import type { StoreCapabilities } from "./capabilities/index.js";
 import type { Logger } from "./logger.js";
 import type { NodeHandle } from "./node-handle.js";
@@ -110,8 +111,11 @@ export interface VerkStore {
   /** Add jobs to the `schedule` set. */
   schedule(entries: readonly ScheduledEntry[]): Promise<void>;
 
-  /** Open the private fetch channel of `queue` for node `nodeId`. */
-  openQueue(queue: string, nodeId: string): QueueChannel;
+  /**
+   * Open the private fetch channel of `queue` for node `nodeId`. `options` (flow control, given
+   * only when the node runs limited classes) are for stores with the `flow` capability.
+   */
+  openQueue(queue: string, nodeId: string, options?: QueueChannelOptions): QueueChannel;
   /**
    * Acknowledge a finished job: remove it (`raw`: the bytes `fetch` returned) from the node's in-progress list.
    * Resolves false when it was not there any more (it was recovered elsewhere): nothing is changed then.

@@ -1,5 +1,8 @@
+import type { UniqueLock } from "./capabilities/flow.js";
 import { isVerkError, VerkError } from "./errors.js";
-import type { NewJob } from "./job.js";
+import type { VerkEventMap } from "./events.js";
+import { lockOf } from "./flow/fields.js";
+import type { JobPayload, NewJob } from "./job.js";
 import { type JobDefaultsLookup, JobEncoder } from "./job-encoder.js";
 import type { VerkPlugin } from "./plugin.js";
 import { Producer, type ScheduledJob } from "./producer.js";
@@ -21,6 +24,16 @@ export interface ProducerSettings {
   readonly defaults: JobDefaultsLookup;
   /** Deadline of enqueue, schedule and bulk calls, in ms (`0`: none). */
   readonly writeTimeoutMs: number;
+  /** Receives the jobs dropped as duplicates of unique jobs (the `job:duplicate` event). */
+  readonly onDuplicate?: (event: VerkEventMap["job:duplicate"]) => void;
+}
+
+/** A payload built for a push, and the unique lock it takes; see {@link VerkProducer.preparePush}. */
+export interface PreparedPush {
+  /** The full payload (worker defaults, `enqueued_at`, flow-control fields). */
+  readonly payload: JobPayload;
+  /** The lock to take with the push (give it to `flow.pushUnique`), or `undefined` when the job is not unique. */
+  readonly lock: UniqueLock | undefined;
 }
 
 /**
@@ -47,6 +60,7 @@ export abstract class VerkProducer implements JobProducer {
       connect: () => this.connect(),
       guard: (what, call) => this.guard(what, call),
       writeTimeoutMs: settings.writeTimeoutMs,
+      ...(settings.onDuplicate ? { onDuplicate: settings.onDuplicate } : {}),
     });
   }
 
@@ -65,39 +79,57 @@ export abstract class VerkProducer implements JobProducer {
 
   /**
    * Enqueue one job. Fields it leaves out (`queue`, `retry`) take the options of the worker
-   * registered for its class on this instance. Resolves its jid.
+   * registered for its class on this instance (`queue`, `retry`, `unique`, `expiresIn`). Resolves
+   * its jid, or `null` when it is unique (its own `unique` or its worker's) and was dropped because
+   * an equal job holds the lock (as Sidekiq's client returns nil); `job:duplicate` reports it.
    * @throws VerkError `INVALID_JOB` (naming the field, e.g. `args[1].when: Date is not a JSON value`)
    * or `PAYLOAD_TOO_LARGE` before writing anything; `INVALID_STATE` once the instance is stopped.
    */
-  enqueue(job: NewJob): Promise<string> {
+  enqueue(job: NewJob): Promise<string | null> {
     return this.#producer.enqueue(job);
   }
 
   /**
    * Enqueue many jobs in few round trips. Every job is validated first: one invalid job
-   * throws (naming `jobs[i].field`) and nothing is written. Resolves the jids in order.
+   * throws (naming `jobs[i].field`) and nothing is written. Resolves the jids in order; the entry of
+   * a unique job dropped as a duplicate is `null` (jobs that are not unique always get their jid).
    */
-  enqueueBulk(jobs: readonly NewJob[]): Promise<string[]> {
+  enqueueBulk(jobs: readonly NewJob[]): Promise<(string | null)[]> {
     return this.#producer.enqueueBulk(jobs);
   }
 
   /**
    * Schedule a job to be enqueued at `at`: a `Date` or epoch **milliseconds**. A time in the past
-   * enqueues at once. Resolves the jid.
+   * enqueues at once. Resolves the jid, or `null` for a unique job dropped as a duplicate (a
+   * scheduled unique job takes its lock when scheduled, for `unique.for` plus the delay).
    * @throws VerkError `INVALID_OPTION` (field `at`) for a number below 1e11, which can only be
    * epoch seconds or a delay (use `Worker.scheduleIn` or `Worker.with({ in })` for delays).
    */
-  schedule(job: NewJob, at: Date | number): Promise<string> {
+  schedule(job: NewJob, at: Date | number): Promise<string | null> {
     return this.#producer.schedule(job, at);
   }
 
   /**
    * Schedule many jobs, each at its own time (a Date or epoch milliseconds >= 1e11), in few round
    * trips. Every job is validated first: one invalid entry throws (naming `jobs[i]`) and nothing is
-   * written. Entries due now or in the past are enqueued at once. Resolves the jids in order.
+   * written. Entries due now or in the past are enqueued at once. Resolves the jids in order
+   * (`null` for a unique job dropped as a duplicate).
    */
-  scheduleBulk(entries: readonly ScheduledJob[]): Promise<string[]> {
+  scheduleBulk(entries: readonly ScheduledJob[]): Promise<(string | null)[]> {
     return this.#producer.scheduleBulk(entries);
+  }
+
+  /**
+   * Build the payload `job` is pushed with now, as `enqueue` would (worker defaults, `enqueued_at`,
+   * the `unique_*` and `expires_at` fields), and the unique lock it takes, without writing
+   * anything. For add-ons that write payloads themselves (`@verk/scheduler`'s cron jobs push it
+   * with `flow.pushUnique` when `lock` is set).
+   * @throws VerkError `INVALID_JOB` / `PAYLOAD_TOO_LARGE` as `enqueue`.
+   */
+  preparePush(job: NewJob): PreparedPush {
+    const payload = this.#encoder.buildForQueue(job);
+    const now = Date.now();
+    return { payload, lock: lockOf(payload, now, now) };
   }
 
   /**

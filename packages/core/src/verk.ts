@@ -3,11 +3,12 @@ import { ControlSync } from "./control-sync.js";
 import { DuePoller } from "./due-poller.js";
 import { VerkError } from "./errors.js";
 import { EventHub, type VerkEventMap, type VerkEventName, type VerkListener } from "./events.js";
+import { FlowGate } from "./flow/gate.js";
 import { IsolationRuntime } from "./isolation/runtime.js";
 import { holdUncaughtGuard } from "./job-scope.js";
 import { assertKnownKeys } from "./known-keys.js";
 import { type RunningLiveness, startLiveness } from "./liveness/attach.js";
-import { resolveLiveness } from "./liveness/options.js";
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_NODE_TTL_MS, resolveLiveness } from "./liveness/options.js";
 import { assertNoLiveTwin } from "./liveness/twin.js";
 import type { Logger } from "./logger.js";
 import { createNodeHandle } from "./node-handle.js";
@@ -61,24 +62,26 @@ export class Verk extends VerkProducer {
   #releaseGuard: (() => void) | undefined;
   #liveness: RunningLiveness | undefined;
   readonly #isolation: IsolationRuntime;
+  readonly #flow: FlowGate;
 
   /** Use {@link createVerk}. */
   constructor(options: VerkOptions) {
     const resolved = resolveOptions(options);
     const registry = new WorkerRegistry();
+    const hub = new EventHub(resolved.logger);
     super({
       ...resolved,
-      defaults: (name) => {
-        const worker = registry.get(name)?.options;
-        return worker === undefined ? undefined : { queue: worker.queue, retry: worker.retry };
-      },
+      // The worker's options are the payload defaults (queue, retry, unique, expiresIn).
+      defaults: (name) => registry.get(name)?.options,
+      onDuplicate: (event) => hub.emit("job:duplicate", event),
     });
     this.#options = resolved;
     this.#registry = registry;
     const { store, nodeId, logger, plugins } = resolved;
     this.nodeId = nodeId;
     this.logger = logger;
-    this.#hub = new EventHub(logger);
+    this.#hub = hub;
+    this.#flow = new FlowGate(store, registry, nodeId, hub, logger);
     const performHooks = plugins.flatMap((p) => (p.aroundPerform ? [p.aroundPerform.bind(p)] : []));
     for (const worker of this.#options.workers) {
       this.#registry.add(worker);
@@ -96,6 +99,7 @@ export class Verk extends VerkProducer {
       timestamps: this.#options.timestamps,
       maxFetchPayloadBytes: this.#options.maxFetchPayloadBytes,
       performHooks,
+      flow: this.#flow,
     };
     this.#control = new ControlSync(
       store,
@@ -170,6 +174,7 @@ export class Verk extends VerkProducer {
       if (nodes && liveness && liveness.heartbeatMs > 0)
         await assertNoLiveTwin(nodes, this.nodeId, liveness.heartbeatMs, this.logger);
       await this.#isolation.prepare(queues);
+      this.#flow.configure(this.#isolation.reportedLimits(), liveness?.nodeTtlMs ?? DEFAULT_NODE_TTL_MS);
       const recovered = await this.store.recoverNode(this.nodeId);
       if (recovered > 0) {
         this.logger.warn(
@@ -184,6 +189,8 @@ export class Verk extends VerkProducer {
       // Beat (and start the keep-alive thread) before the first job can block the event loop: a
       // registered node without a heartbeat looks dead to its peers.
       if (nodes && liveness) await this.#startLiveness(nodes, liveness, emit);
+      // Concurrency slots live as long as this node beats (a dead node's expire within its TTL).
+      if (this.#liveness === undefined) this.#flow.renewEvery(DEFAULT_HEARTBEAT_MS);
       for (const plugin of this.#options.plugins) await plugin.start?.(this);
       await this.#control.start();
       if (this.#options.containUncaught) this.#releaseGuard ??= holdUncaughtGuard(this.logger);
@@ -223,6 +230,7 @@ export class Verk extends VerkProducer {
     await Promise.all(runners.map((runner) => this.#drain(runner, timeout)));
     this.#runners.clear();
     await this.#isolation.close();
+    await this.#flow.close();
     await this.#control.stop();
     if (wasStarted) {
       const detach = this.#detach;
@@ -257,6 +265,7 @@ export class Verk extends VerkProducer {
     this.#options.queues.set(name, resolved);
     if (this.#state !== "running" && this.#state !== "starting") return;
     await this.#isolation.prepareQueue(name);
+    this.#flow.configure(this.#isolation.reportedLimits(), this.#flow.slotTtlMs);
     await this.store.registerNode(this.nodeId, [name]);
     const paused = await this.store.pausedQueues();
     this.#startRunner(name, resolved, paused.includes(name));
@@ -357,7 +366,15 @@ export class Verk extends VerkProducer {
       settings,
     );
     const loop = this.#liveness?.loop;
-    if (loop) this.#ctx.lateWriteCause = (since) => loop.lateWriteCause(since);
+    if (loop) {
+      this.#ctx.lateWriteCause = (since) => loop.lateWriteCause(since);
+      // Renew this node's concurrency slots with each beat it makes (none while it cannot beat).
+      const beaten = loop.onBeat;
+      loop.onBeat = () => {
+        beaten?.();
+        this.#flow.renew();
+      };
+    }
   }
 
   #unknownQueue(name: string): VerkError {

@@ -1,4 +1,5 @@
 import { invalidOption, VerkError } from "./errors.js";
+import { checkExpiresIn, checkUnique, type UniqueOptions } from "./flow/options.js";
 import type { NewJob } from "./job.js";
 import { assertKnownKeys } from "./known-keys.js";
 import type { ScheduledJob } from "./producer.js";
@@ -6,10 +7,10 @@ import { resolveRunAt, runAtAfter } from "./run-at.js";
 
 /** Where typed shortcuts send their jobs; a Verk instance. */
 export interface JobProducer {
-  enqueue(job: NewJob): Promise<string>;
-  enqueueBulk(jobs: readonly NewJob[]): Promise<string[]>;
-  schedule(job: NewJob, at: Date | number): Promise<string>;
-  scheduleBulk(entries: readonly ScheduledJob[]): Promise<string[]>;
+  enqueue(job: NewJob): Promise<string | null>;
+  enqueueBulk(jobs: readonly NewJob[]): Promise<(string | null)[]>;
+  schedule(job: NewJob, at: Date | number): Promise<string | null>;
+  scheduleBulk(entries: readonly ScheduledJob[]): Promise<(string | null)[]>;
 }
 
 /**
@@ -27,6 +28,10 @@ export interface EnqueueOptions {
   at?: Date | number;
   /** Run after this many **milliseconds**; not together with `at`. (Default: now) */
   in?: number;
+  /** Unique-job options of this job, or `false` to turn the worker's off (see `UniqueOptions`). (Default: the worker's `unique`) */
+  unique?: UniqueOptions | false;
+  /** Milliseconds after which this job, if not started, is skipped. (Default: the worker's `expiresIn`) */
+  expiresIn?: number;
 }
 
 /** Keys accepted in {@link EnqueueOptions}. */
@@ -36,17 +41,19 @@ export const ENQUEUE_OPTION_KEYS = [
   "jid",
   "at",
   "in",
+  "unique",
+  "expiresIn",
 ] as const satisfies readonly (keyof EnqueueOptions)[];
 
 /** The typed shortcuts of a worker with per-call options applied; from `Worker.with(options)`. */
 export interface WorkerCall<A extends unknown[]> {
-  /** Enqueue (or, with `at`/`in`, schedule) one job with these arguments. Resolves its jid. */
-  enqueue(...args: A): Promise<string>;
+  /** Enqueue (or, with `at`/`in`, schedule) one job with these arguments. Resolves its jid (`null`: a dropped duplicate of a unique job). */
+  enqueue(...args: A): Promise<string | null>;
   /**
    * Enqueue (or, with `at`/`in`, schedule) one job per entry of `argsList`, all validated before
-   * anything is written, in few round trips. Resolves the jids in order.
+   * anything is written, in few round trips. Resolves the jids in order (`null` for a dropped duplicate).
    */
-  enqueueBulk(argsList: readonly A[]): Promise<string[]>;
+  enqueueBulk(argsList: readonly A[]): Promise<(string | null)[]>;
 }
 
 /** What the shortcuts know about their worker. @internal */
@@ -73,6 +80,8 @@ export function checkEnqueueOptions(worker: string, options: EnqueueOptions): vo
     throw invalidOption("at", `give either "at" or "in", not both (${worker}.with)`);
   if (options.at !== undefined) resolveRunAt(options.at, "at");
   if (options.in !== undefined) runAtAfter(options.in, "in");
+  checkUnique(options.unique, "unique", true);
+  checkExpiresIn(options.expiresIn, "expiresIn");
 }
 
 /** Build the job of one shortcut call. */
@@ -81,6 +90,8 @@ export function shortcutJob(source: ShortcutSource, options: EnqueueOptions, arg
   const job: NewJob = { class: source.name, queue: options.queue ?? source.queue ?? "default", args };
   if (retry !== undefined) job.retry = retry;
   if (options.jid !== undefined) job.jid = options.jid;
+  if (options.unique !== undefined) job.unique = options.unique;
+  if (options.expiresIn !== undefined) job.expiresIn = options.expiresIn;
   return job;
 }
 
@@ -97,12 +108,12 @@ export function workerCall<A extends unknown[]>(
   options: EnqueueOptions,
 ): WorkerCall<A> {
   return Object.freeze({
-    enqueue: async (...args: A): Promise<string> => {
+    enqueue: async (...args: A): Promise<string | null> => {
       const job = shortcutJob(source, options, args);
       const at = runAt(options);
       return at === undefined ? source.producer().enqueue(job) : source.producer().schedule(job, at);
     },
-    enqueueBulk: async (argsList: readonly A[]): Promise<string[]> => {
+    enqueueBulk: async (argsList: readonly A[]): Promise<(string | null)[]> => {
       if (!Array.isArray(argsList))
         throw invalidOption("argsList", `${source.name}.enqueueBulk takes an array of argument arrays`);
       if (options.jid !== undefined) {

@@ -1,4 +1,11 @@
 import { invalidOption, VerkError } from "./errors.js";
+import {
+  checkExpiresIn,
+  checkLimit,
+  checkUnique,
+  type LimitOptions,
+  type UniqueOptions,
+} from "./flow/options.js";
 import type { JobPayload } from "./job.js";
 import type { JsonArgsCheck } from "./json-value.js";
 import { assertKnownKeys } from "./known-keys.js";
@@ -41,11 +48,12 @@ export interface JobContext {
 export type PerformFn<A extends unknown[] = unknown[]> = (this: JobContext, ...args: A) => unknown;
 
 /**
- * Options of a worker. `queue` and `retry` are the defaults of every job of this class that the
- * Verk instance it is registered with enqueues (the typed shortcuts, `verk.enqueue({ class })`,
- * bulk, schedule, `verk enqueue`, cron jobs); a field given in the job wins.
+ * Options of a worker. `queue`, `retry`, `unique` and `expiresIn` are the defaults of every job of
+ * this class that the Verk instance it is registered with enqueues (the typed shortcuts,
+ * `verk.enqueue({ class })`, bulk, schedule, `verk enqueue`, cron jobs); a field given in the job
+ * wins. `limit` applies where the jobs run.
  */
-export interface WorkerOptions {
+export interface WorkerOptions<A extends unknown[] = unknown[]> {
   /** Queue of this class's jobs when the job names none. (Default: `"default"`) */
   queue?: string;
   /** `retry` of this class's jobs when the job sets none; also used for payloads without `retry` that fail. (Default: `true` = 25 retries) */
@@ -57,6 +65,25 @@ export interface WorkerOptions {
   timeout?: number;
   /** Custom retry delay in seconds; see {@link BackoffFn}. A backoff that throws falls back to the default. (Default: Sidekiq's formula) */
   backoff?: BackoffFn;
+  /**
+   * Unique jobs: while a job of this class holds its lock, equal jobs are dropped at enqueue
+   * (`enqueue` resolves `null`); see {@link UniqueOptions}. Needs a store with the `flow`
+   * capability (`@verk/redis-store`). (Default: none)
+   * @example defineWorker("Sync", sync, { unique: { for: 300 } })
+   */
+  unique?: UniqueOptions<A>;
+  /**
+   * Cluster-wide concurrency and rate limits of this class, optionally per key; see
+   * {@link LimitOptions}. Needs a store with the `flow` capability. (Default: none)
+   * @example defineWorker("CallApi", call, { limit: { rate: 20, per: 1_000 } })
+   */
+  limit?: LimitOptions<A>;
+  /**
+   * Milliseconds after its enqueue (or its run time, when scheduled) after which a job of this
+   * class that has not started is skipped: removed without running, counted, and reported by
+   * `job:expired`; never a failure. (Default: never)
+   */
+  expiresIn?: number;
 }
 
 /** Keys accepted in {@link WorkerOptions}. */
@@ -65,6 +92,9 @@ export const WORKER_OPTION_KEYS = [
   "retry",
   "timeout",
   "backoff",
+  "unique",
+  "limit",
+  "expiresIn",
 ] as const satisfies readonly (keyof WorkerOptions)[];
 
 /** A named worker, created by {@link defineWorker}. */
@@ -75,19 +105,25 @@ export interface WorkerDefinition<A extends unknown[] = unknown[]> {
   readonly perform: PerformFn<A>;
   /** The options given to {@link defineWorker}. */
   readonly options: Readonly<WorkerOptions>;
-  /** Enqueue a job for this worker through the Verk instance it was given to. Resolves the jid. */
-  enqueue(...args: A): Promise<string>;
-  /** Enqueue one job per entry of `argsList` (each an argument list), validated first, in few round trips. Resolves the jids in order. */
-  enqueueBulk(argsList: readonly A[]): Promise<string[]>;
+  /**
+   * Enqueue a job for this worker through the Verk instance it was given to. Resolves the jid, or
+   * `null` when the worker is `unique` and an equal job holds the lock.
+   */
+  enqueue(...args: A): Promise<string | null>;
+  /**
+   * Enqueue one job per entry of `argsList` (each an argument list), validated first, in few round
+   * trips. Resolves the jids in order (`null` for a unique job dropped as a duplicate).
+   */
+  enqueueBulk(argsList: readonly A[]): Promise<(string | null)[]>;
   /**
    * The shortcuts with per-call options: `Worker.with({ queue: "low", retry: 3, in: 60_000 }).enqueue(...args)`.
    * @throws VerkError `INVALID_OPTION` for an unknown key or a bad value.
    */
   with(options: EnqueueOptions): WorkerCall<A>;
-  /** Schedule a job for this worker at `at` (a Date or epoch milliseconds >= 1e11). Resolves the jid. */
-  scheduleAt(at: Date | number, ...args: A): Promise<string>;
-  /** Schedule a job for this worker `delayMs` milliseconds from now. Resolves the jid. */
-  scheduleIn(delayMs: number, ...args: A): Promise<string>;
+  /** Schedule a job for this worker at `at` (a Date or epoch milliseconds >= 1e11). Resolves the jid (`null`: a dropped duplicate). */
+  scheduleAt(at: Date | number, ...args: A): Promise<string | null>;
+  /** Schedule a job for this worker `delayMs` milliseconds from now. Resolves the jid (`null`: a dropped duplicate). */
+  scheduleIn(delayMs: number, ...args: A): Promise<string | null>;
   /** @internal Used by `createVerk` to connect the shortcuts to an instance. */
   bindProducer(producer: JobProducer): void;
 }
@@ -104,7 +140,7 @@ export interface WorkerDefinition<A extends unknown[] = unknown[]> {
 export function defineWorker<A extends unknown[]>(
   name: string,
   perform: PerformFn<A> & JsonArgsCheck<A>,
-  options: WorkerOptions = {},
+  options: WorkerOptions<A> = {},
 ): WorkerDefinition<A> {
   if (typeof name !== "string" || name.length === 0)
     throw invalidOption("name", "must be a non-empty string");
@@ -125,7 +161,7 @@ export function defineWorker<A extends unknown[]>(
   return Object.freeze({
     name,
     perform: perform as PerformFn<A>,
-    options: Object.freeze({ ...options }),
+    options: Object.freeze({ ...options }) as Readonly<WorkerOptions>,
     enqueue: plain.enqueue,
     enqueueBulk: plain.enqueueBulk,
     with(call: EnqueueOptions): WorkerCall<A> {
@@ -141,7 +177,7 @@ export function defineWorker<A extends unknown[]>(
   });
 }
 
-function validateWorkerOptions(name: string, options: WorkerOptions): void {
+function validateWorkerOptions<A extends unknown[]>(name: string, options: WorkerOptions<A>): void {
   if (options === null || typeof options !== "object" || Array.isArray(options))
     throw invalidOption("options", `must be an object (worker "${name}")`);
   assertKnownKeys(options, WORKER_OPTION_KEYS, `defineWorker("${name}")`);
@@ -157,6 +193,14 @@ function validateWorkerOptions(name: string, options: WorkerOptions): void {
   }
   if (options.backoff !== undefined && typeof options.backoff !== "function") {
     throw invalidOption("backoff", `must be a function (worker "${name}")`);
+  }
+  try {
+    checkUnique(options.unique, "unique", false);
+    checkLimit(options.limit, "limit");
+    checkExpiresIn(options.expiresIn, "expiresIn");
+  } catch (error) {
+    if (!(error instanceof VerkError)) throw error;
+    throw new VerkError(error.code, `${error.message} (worker "${name}")`, { field: error.field });
   }
 }
 

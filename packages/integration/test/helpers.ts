@@ -1,5 +1,5 @@
 import { createVerk, type Logger, type Verk, type VerkOptions } from "@verk/core";
-import { redisStore } from "@verk/redis-store";
+import { type RedisStoreOptions, redisStore } from "@verk/redis-store";
 import { afterEach } from "vitest";
 
 /** One recorded log call. */
@@ -29,11 +29,15 @@ afterEach(async () => {
 
 /**
  * A Verk node on `url` with fast loops and no Sidekiq process entry, stopped after each test.
- * `options` override the defaults.
+ * `options` override the defaults; `storeOptions` are added to the store's (e.g. `layout`).
  */
-export function node(url: string, options: Omit<VerkOptions, "store"> = {}): Verk {
+export function node(
+  url: string,
+  options: Omit<VerkOptions, "store"> = {},
+  storeOptions: Omit<RedisStoreOptions, "url"> = {},
+): Verk {
   const verk = createVerk({
-    store: redisStore({ url, sidekiqProcess: false }),
+    store: redisStore({ url, sidekiqProcess: false, ...storeOptions }),
     fetchBlockMs: 100,
     pollIntervalMs: 0,
     logger: recordingLogger(),

@@ -42,7 +42,7 @@ describe("@verk/otel across two Verk instances on Redis", () => {
       let parentIds = { traceId: "", spanId: "" };
       await tracer.startActiveSpan("POST /orders", async (parent) => {
         parentIds = parent.spanContext();
-        jid = await producer.enqueue({ class: "Work", queue: "default", args: [1] });
+        jid = (await producer.enqueue({ class: "Work", queue: "default", args: [1] })) ?? "";
         parent.end();
       });
       await until(() => tracing.named("process default").length === 1);

@@ -5,7 +5,15 @@ import { isCluster, type RedisClient } from "./client.js";
 import { nodeServing, sameServer } from "./cluster-nodes.js";
 import { closeConnection } from "./connection.js";
 import type { Keys } from "./keys.js";
-import { defineScripts, runScript, runScriptBuffer, type ScriptMode } from "./scripts.js";
+import { type FetchKeys, NATIVE_FETCH_BYTES, nativeFetch } from "./native-fetch.js";
+import { defineScripts, runScriptBuffer, type ScriptMode, type ScriptName } from "./scripts.js";
+
+/** A fetch that replaces the plain one (flow control: a queue with class-wide limits, `flow/limited-fetch.ts`). */
+export interface ChannelFetch {
+  fetch(max: number, blockMs: number): Promise<FetchResult>;
+  /** Cut a wait of `fetch` short. */
+  interrupt(): void;
+}
 
 /** What a {@link RedisQueueChannel} needs from its store. */
 export interface ChannelContext {
@@ -20,6 +28,8 @@ export interface ChannelContext {
   onClose(channel: RedisQueueChannel): void;
   /** The store's ack batcher: a fetch sends the acks pending for its list in the same round trip. */
   readonly acks?: AckBatcher;
+  /** Flow control: builds the fetch of a queue whose classes have class-wide limits. (Default: the plain fetch) */
+  readonly limited?: (channel: RedisQueueChannel) => ChannelFetch;
 }
 
 /** True for Redis' refusal of a command that may grow memory at maxmemory (`noeviction`). */
@@ -32,13 +42,6 @@ const PAUSED: FetchResult = Object.freeze({ paused: true, jobs: [] }) as FetchRe
 /** How often `interrupt()` retries `CLIENT UNBLOCK` while the BLMOVE has not reached the server yet (ms). */
 const UNBLOCK_RETRY_MS = 5;
 /**
- * Average payload size (bytes) from which a channel fetches with `MULTI` + `LMOVE` instead of the
- * `fetch` script: Redis copies every value a script touches into Lua and back, which for large
- * payloads costs far more than the moves (measured: ~12 ms against ~1 ms for 50 jobs of 200 KB).
- */
-const NATIVE_FETCH_BYTES = 16 * 1024;
-
-/**
  * One queue's fetch channel on its own Redis connection, so a blocking BLMOVE on one queue
  * never delays another queue or the store's other commands. On a Redis Cluster the connection
  * is a cluster client of its own; `CLIENT UNBLOCK` goes to the node that serves the queue's slot.
@@ -49,6 +52,7 @@ export class RedisQueueChannel implements QueueChannel {
   readonly #inprogressKey: string;
   readonly #keys: string[];
   readonly #pauseMember: string;
+  readonly #fetchKeys: FetchKeys;
   readonly #conn: RedisClient;
   /** The server connection the blocking BLMOVE runs on, and its `CLIENT ID`. */
   #blocker: { readonly server: Redis; id: number | undefined } | undefined;
@@ -59,6 +63,7 @@ export class RedisQueueChannel implements QueueChannel {
   #closed: Promise<void> | undefined;
   /** Ends the wait of a fetch whose BLMOVE Redis refused at maxmemory. */
   #wake: (() => void) | undefined;
+  readonly #limited: ChannelFetch | undefined;
 
   constructor(ctx: ChannelContext, queue: string, nodeId: string) {
     this.#ctx = ctx;
@@ -67,6 +72,12 @@ export class RedisQueueChannel implements QueueChannel {
     const pause = ctx.keys.pauseFlag(queue);
     this.#keys = [this.#queueKey, this.#inprogressKey, pause.key];
     this.#pauseMember = pause.member;
+    this.#fetchKeys = {
+      queueKey: this.#queueKey,
+      inprogressKey: this.#inprogressKey,
+      pauseKey: pause.key,
+      pauseMember: pause.member,
+    };
     this.#conn = ctx.createConnection();
     defineScripts(this.#conn, ctx.scriptMode);
     if (!isCluster(this.#conn)) {
@@ -76,6 +87,7 @@ export class RedisQueueChannel implements QueueChannel {
         this.#blocker = { server, id: undefined };
       });
     }
+    this.#limited = ctx.limited?.(this);
   }
 
   /** The channel's own connection (for tests and diagnostics). */
@@ -91,7 +103,10 @@ export class RedisQueueChannel implements QueueChannel {
   async fetch(max: number, blockMs: number): Promise<FetchResult> {
     if (this.#closed || max < 1) return EMPTY;
     this.#interrupted = false;
-    const first = this.#native() ? await this.#nativeFetch(max, undefined) : await this.#scriptFetch(max);
+    if (this.#limited) return this.#limited.fetch(max, blockMs);
+    const first = this.#native()
+      ? await nativeFetch(this.#conn, this.#fetchKeys, this.#ctx.acks, max, undefined)
+      : await this.#scriptFetch(max);
     if (first.paused) return PAUSED;
     if (first.jobs.length > 0) return this.#observe(first);
     if (blockMs <= 0 || this.#interrupted || this.#closed) return EMPTY;
@@ -118,7 +133,7 @@ export class RedisQueueChannel implements QueueChannel {
     }
     if (job === null) return EMPTY;
     if (this.#native() || job.length >= NATIVE_FETCH_BYTES)
-      return this.#observe(await this.#nativeFetch(max - 1, job));
+      return this.#observe(await nativeFetch(this.#conn, this.#fetchKeys, this.#ctx.acks, max - 1, job));
     const rest = (await runScriptBuffer(this.#conn, "claim-blocked", this.#keys, [
       this.#pauseMember,
       job,
@@ -138,46 +153,6 @@ export class RedisQueueChannel implements QueueChannel {
     return result;
   }
 
-  /**
-   * Fetch with `MULTI`: the pending acks, the pause check and `max` LMOVEs in one transaction
-   * (atomic like the script, without copying payloads through Lua). When the queue turned out to
-   * be paused, the moved jobs (and `blocked`, a job BLMOVE already took) go straight back to the
-   * front of the queue.
-   */
-  async #nativeFetch(max: number, blocked: Buffer | undefined): Promise<FetchResult> {
-    const tx = this.#conn.multi();
-    const acks = this.#ctx.acks?.take(this.#inprogressKey);
-    const part = acks === undefined ? undefined : addAckCommands(tx, this.#inprogressKey, acks);
-    const [pauseKey] = this.#keys.slice(2);
-    if (this.#pauseMember === "") tx.exists(pauseKey!);
-    else tx.sismember(pauseKey!, this.#pauseMember);
-    for (let i = 0; i < max; i++) tx.lmoveBuffer(this.#queueKey, this.#inprogressKey, "RIGHT", "LEFT");
-    const exec = tx.exec();
-    if (part !== undefined) {
-      this.#ctx.acks!.track(
-        exec.then(
-          (results) => part.settle((results ?? []).slice(0, part.replies) as [Error | null, unknown][]),
-          (error: unknown) => {
-            for (const a of acks!) a.reject(error);
-          },
-        ),
-      );
-    }
-    const results = (await exec) ?? [];
-    const offset = part?.replies ?? 0;
-    const [pauseError, paused] = results[offset] ?? [new Error("[redis-store] fetch: no reply")];
-    if (pauseError) throw pauseError;
-    const moved: Buffer[] = blocked === undefined ? [] : [blocked];
-    for (const [error, job] of results.slice(offset + 1)) {
-      if (error) throw error;
-      if (job !== null) moved.push(job as Buffer);
-    }
-    if (Number(paused) !== 1) return { paused: false, jobs: moved };
-    if (moved.length > 0)
-      await runScript(this.#conn, "requeue", [this.#inprogressKey, this.#queueKey], moved);
-    return PAUSED;
-  }
-
   /** Fetch with the `fetch` script (one round trip, the pending acks in the same pipeline). */
   async #scriptFetch(max: number): Promise<FetchResult> {
     const reply = (await this.#ackAndFetch(max)) as [number, ...Buffer[]];
@@ -190,12 +165,23 @@ export class RedisQueueChannel implements QueueChannel {
    * both keys share the queue's slot, so this holds on a Redis Cluster too).
    */
   #ackAndFetch(max: number): Promise<unknown> {
-    const args = [this.#pauseMember, max];
+    return this.ackAndRun("fetch", this.#keys, [this.#pauseMember, max]);
+  }
+
+  /**
+   * Run script `name` (a fetch: its reply's strings as Buffers) on the channel's connection, with
+   * the acks pending for this node's in-progress list sent first in the same pipeline.
+   */
+  ackAndRun(
+    name: ScriptName,
+    keys: readonly string[],
+    args: readonly (string | number | Buffer)[],
+  ): Promise<unknown> {
     const acks = this.#ctx.acks?.take(this.#inprogressKey);
-    if (acks === undefined) return runScriptBuffer(this.#conn, "fetch", this.#keys, args);
+    if (acks === undefined) return runScriptBuffer(this.#conn, name, keys, args);
     const pipeline = this.#conn.pipeline();
     const part = addAckCommands(pipeline, this.#inprogressKey, acks);
-    void runScriptBuffer(pipeline as unknown as Redis, "fetch", this.#keys, args);
+    void runScriptBuffer(pipeline as unknown as Redis, name, keys, args);
     const results = pipeline.exec();
     this.#ctx.acks!.track(
       results.then(
@@ -210,6 +196,22 @@ export class RedisQueueChannel implements QueueChannel {
       if (error) throw error;
       return value;
     });
+  }
+
+  /** True once `interrupt()` or `close()` was called during the current fetch. */
+  get cut(): boolean {
+    return this.#interrupted || this.#closed !== undefined;
+  }
+
+  /** Run a blocking command on the channel's connection so that `interrupt()` and `close()` can cut it short. */
+  async blocking<T>(command: (connection: RedisClient) => Promise<T>): Promise<T> {
+    await this.#prepareBlocker();
+    this.#blocking = true;
+    try {
+      return await command(this.#conn);
+    } finally {
+      this.#blocking = false;
+    }
   }
 
   /** Find the server connection the BLMOVE will use and its `CLIENT ID` (cached until it changes). */
@@ -228,6 +230,7 @@ export class RedisQueueChannel implements QueueChannel {
   interrupt(): void {
     this.#interrupted = true;
     this.#wake?.();
+    this.#limited?.interrupt();
     if (this.#blocking) void this.#unblock();
   }
 

@@ -5,6 +5,7 @@ import type {
   FailOutcome,
   NodeHandle,
   QueueChannel,
+  QueueChannelOptions,
   ScheduledEntry,
   StoreCapabilities,
   StoreContext,
@@ -19,6 +20,7 @@ import { closeConnection } from "./connection.js";
 import { ConnectionWatch } from "./connection-watch.js";
 import { ControlSubscriber } from "./control.js";
 import { mapped, storeError } from "./errors.js";
+import { StoreFlow } from "./flow/store-flow.js";
 import { clusterQueueNameProblem, createKeys, type Keys } from "./keys.js";
 import { duePromoter } from "./moves/due-promoter.js";
 import { NativePromoter } from "./moves/promote-native.js";
@@ -54,6 +56,7 @@ export class RedisStore implements VerkStore {
   readonly #address: string;
   readonly #acks: AckBatcher;
   readonly #pushes: PushBatcher;
+  readonly #flow: StoreFlow;
   readonly #channels = new Set<RedisQueueChannel>();
   readonly #control: ControlSubscriber;
   readonly #watch: ConnectionWatch;
@@ -87,6 +90,13 @@ export class RedisStore implements VerkStore {
     this.#replication = new Replication(this.client, this.keys, this.#options.waitReplicas);
     this.#native = new NativePromoter(this.#duplicate(), this.keys);
     this.#promoter = duePromoter(this.client, this.keys, this.#native);
+    this.#flow = new StoreFlow({
+      client: this.client,
+      keys: this.keys,
+      checkQueues: (items) => this.#checkQueues(items),
+      confirm: (keys) => this.#replication.confirm(keys),
+      notifyDue: (at) => void this.capabilities.dueWatch.notify(at),
+    });
     this.capabilities = {
       ...redisCapabilities(this.client, this.keys, () => this.#duplicate()),
       nodes: redisNodes({
@@ -95,6 +105,7 @@ export class RedisStore implements VerkStore {
         defaults: this.#options.livenessGiven,
         connectionSpec: () => connectionSpec(this.client),
       }),
+      flow: this.#flow.capability,
     };
   }
 
@@ -125,8 +136,9 @@ export class RedisStore implements VerkStore {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#watch.stop();
+      this.#flow.flush();
       await Promise.all([this.#acks.flush().catch(noop), this.#pushes.flush().catch(noop)]);
-      await this.#pushes.cleanup().catch(noop);
+      await Promise.all([this.#pushes.cleanup().catch(noop), this.#flow.cleanup().catch(noop)]);
       await Promise.all([...this.#channels].map((c) => c.close()));
       await this.#control.close();
       await this.#replication.close();
@@ -167,10 +179,14 @@ export class RedisStore implements VerkStore {
     });
   }
 
-  /** Open `queue`'s fetch channel for `nodeId` on a new connection of its own. */
-  openQueue(queue: string, nodeId: string): QueueChannel {
+  /**
+   * Open `queue`'s fetch channel for `nodeId` on a new connection of its own. With class-wide
+   * `options.limits` (flow control), its fetch enforces them (`flow/limited-fetch.ts`).
+   */
+  openQueue(queue: string, nodeId: string, options?: QueueChannelOptions): QueueChannel {
     if (this.#closing) throw closed("openQueue");
     this.#checkQueues([{ queue }]);
+    const limited = this.#flow.channelFetch(queue, nodeId, options);
     const channel = new RedisQueueChannel(
       {
         keys: this.keys,
@@ -179,6 +195,7 @@ export class RedisStore implements VerkStore {
         createConnection: () => this.#duplicate(),
         onClose: (c) => this.#channels.delete(c),
         acks: this.#acks,
+        ...(limited ? { limited } : {}),
       },
       queue,
       nodeId,

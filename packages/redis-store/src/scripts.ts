@@ -7,8 +7,13 @@ export type ScriptName =
   | "claim-blocked"
   | "fail"
   | "fetch"
+  | "fetch-limited"
+  | "flow-expire"
   | "forget-node"
   | "lease"
+  | "limit-admit"
+  | "limit-release"
+  | "limit-renew"
   | "move-entries"
   | "node-beat"
   | "once-push"
@@ -17,7 +22,10 @@ export type ScriptName =
   | "recover"
   | "recover-peer"
   | "register-node"
-  | "requeue";
+  | "requeue"
+  | "unique-push"
+  | "unique-release"
+  | "unique-schedule";
 
 type ScriptFunction = (...args: (string | number | Buffer)[]) => Promise<unknown>;
 

@@ -3,11 +3,13 @@ import {
   buildPayload,
   type CronRegistryCapability,
   encodePayload,
+  type FlowCapability,
   invalidOption,
   type Logger,
   type NewJob,
   nowSeconds,
   type OnceCapability,
+  type PreparedPush,
   toSeconds,
 } from "@verk/core";
 import { type CronExpression, nextCronTime, parseCron } from "./cron.js";
@@ -74,6 +76,13 @@ export interface PeriodicSettings {
   readonly onTick?: (name: string, tickMs: number, jid: string) => void;
   /** Fills in the registered worker's options (queue, retry) the job leaves out: `verk.jobWithDefaults`. (Default: none) */
   readonly prepare?: (job: NewJob) => NewJob;
+  /**
+   * Builds each tick's payload as `enqueue` would, with the flow-control fields of the job and its
+   * worker (`unique`, `expiresIn`) and the unique lock to take: `verk.preparePush`. (Default: `buildPayload`, no flow control)
+   */
+  readonly preparePush?: (job: NewJob) => PreparedPush;
+  /** The store's flow capability: a unique tick takes its lock with the once marker, in one step. (Default: none) */
+  readonly flow?: FlowCapability | undefined;
 }
 
 /** Every key of a {@link PeriodicJob}. */
@@ -203,15 +212,34 @@ export class Periodic {
   async #fire(entry: Entry, ticks: readonly number[]): Promise<void> {
     for (const tick of ticks) {
       try {
-        const payload = buildPayload(entry.job) as ReturnType<typeof buildPayload> & Record<string, unknown>;
-        payload.enqueued_at = Math.max(nowSeconds(), payload.created_at);
+        const { payload, lock } = this.#build(entry.job);
         payload.cron = entry.def.name;
         payload.cron_at = toSeconds(tick);
         const raw = encodePayload(payload);
-        const won = await this.#s.once.claimAndPush(`cron:${entry.def.name}:${tick}`, this.#s.onceTtlMs, [
-          { queue: payload.queue, raw },
-        ]);
-        if (!won) continue;
+        const marker = `cron:${entry.def.name}:${tick}`;
+        if (lock !== undefined) {
+          // A unique periodic job: its lock is taken with the tick's marker, in one step; a tick
+          // whose previous run still holds the lock is skipped (claimed, nothing enqueued).
+          if (this.#s.flow === undefined)
+            throw invalidOption("unique", "a unique periodic job needs a store with the flow capability");
+          const outcomes = await this.#s.flow.pushUnique(
+            [{ queue: payload.queue, raw, jid: payload.jid, lock }],
+            { key: marker, ttlMs: this.#s.onceTtlMs },
+          );
+          if (outcomes === undefined) continue;
+          if (outcomes[0]?.pushed === false) {
+            this.#s.logger.info(
+              { plugin: "@verk/scheduler", cron: entry.def.name, heldBy: outcomes[0].heldBy },
+              "periodic job not enqueued: its previous run still holds its unique lock",
+            );
+            continue;
+          }
+        } else {
+          const won = await this.#s.once.claimAndPush(marker, this.#s.onceTtlMs, [
+            { queue: payload.queue, raw },
+          ]);
+          if (!won) continue;
+        }
         entry.lastRun = Math.max(entry.lastRun ?? 0, tick);
         this.#s.onTick?.(entry.def.name, tick, payload.jid);
         await this.#s.registry.put({ [entry.def.name]: JSON.stringify(this.#record(entry, true)) });
@@ -229,6 +257,17 @@ export class Periodic {
         );
       }
     }
+  }
+
+  /** The payload of one tick (and its unique lock): `preparePush` when given, else `buildPayload`. */
+  #build(job: NewJob): {
+    payload: PreparedPush["payload"] & Record<string, unknown>;
+    lock: PreparedPush["lock"];
+  } {
+    if (this.#s.preparePush) return this.#s.preparePush(job);
+    const payload = buildPayload(job);
+    payload.enqueued_at = Math.max(nowSeconds(), payload.created_at);
+    return { payload, lock: undefined };
   }
 
   #record(entry: Entry, ranHere = false): PeriodicRecord {

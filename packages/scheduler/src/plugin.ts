@@ -109,6 +109,9 @@ export function scheduler(options: SchedulerOptions = {}): SchedulerPlugin {
           maxCatchUp,
           onceTtlMs,
           prepare: (job) => verk.jobWithDefaults(job),
+          // Each tick's payload as enqueue builds it (flow control: unique, expiresIn).
+          ...(typeof verk.preparePush === "function" ? { preparePush: (job) => verk.preparePush(job) } : {}),
+          flow: store.capabilities?.flow,
         });
       }
     },

@@ -186,7 +186,17 @@ export function stats(options: StatsOptions = {}): StatsPlugin {
       const rows: QueueSummary[] = [...stored];
       for (const name of live.keys())
         if (!names.has(name))
-          rows.push({ name, size: 0, latencySeconds: 0, paused: false, processed: 0, failed: 0 });
+          rows.push({
+            name,
+            size: 0,
+            latencySeconds: 0,
+            paused: false,
+            processed: 0,
+            failed: 0,
+            expired: 0,
+            limited: 0,
+            duplicates: 0,
+          });
       rows.sort((a, b) => a.name.localeCompare(b.name));
       return rows.map((q) => {
         const l = live.get(q.name);

@@ -1,5 +1,6 @@
 import {
   type CounterPair,
+  type FlowCounters,
   invalidOption,
   requireCapability,
   type StatsDay,
@@ -22,6 +23,12 @@ export interface QueueSummary {
   readonly processed: number;
   /** Lifetime failed executions on this queue (`verk:stat:failed:queue:<q>`). */
   readonly failed: number;
+  /** Jobs of this queue skipped because they expired before they started (flow control; 0 without the store's `flow` capability). */
+  readonly expired: number;
+  /** Times a limit held a job of this queue back: fetches that waited, jobs put back by a per-key limit. */
+  readonly limited: number;
+  /** Unique jobs dropped at enqueue as duplicates. */
+  readonly duplicates: number;
 }
 
 /** Totals across the whole store, like Sidekiq's `Sidekiq::Stats`. */
@@ -36,6 +43,12 @@ export interface StatsTotals extends CounterPair {
   readonly dead: number;
   /** Number of known queues. */
   readonly queues: number;
+  /** Expired jobs skipped, summed over the known queues (see {@link QueueSummary.expired}). */
+  readonly expired: number;
+  /** Times limits held jobs back, summed over the known queues. */
+  readonly limited: number;
+  /** Unique jobs dropped as duplicates, summed over the known queues. */
+  readonly duplicates: number;
 }
 
 /** Reads the persisted statistics of a store; needs no running Verk. */
@@ -78,7 +91,11 @@ export function createStatsReader(store: VerkStore): StatsReader {
       await store.connect();
       const [counts, paused] = await Promise.all([store.counts(), store.pausedQueues()]);
       const names = Object.keys(counts.queues).sort();
-      const [oldest, totals] = await Promise.all([inspect.oldest(names), stats.queueTotals(names)]);
+      const [oldest, totals, flow] = await Promise.all([
+        inspect.oldest(names),
+        stats.queueTotals(names),
+        flowCounters(store, names),
+      ]);
       const now = Date.now();
       const pausedSet = new Set(paused);
       return names.map((name, i) => ({
@@ -88,12 +105,17 @@ export function createStatsReader(store: VerkStore): StatsReader {
         paused: pausedSet.has(name),
         processed: totals[name]?.processed ?? 0,
         failed: totals[name]?.failed ?? 0,
+        expired: flow[name]?.expired ?? 0,
+        limited: flow[name]?.limited ?? 0,
+        duplicates: flow[name]?.duplicates ?? 0,
       }));
     },
     async totals() {
       await store.connect();
       const [counts, pair] = await Promise.all([store.counts(), stats.totals()]);
       const sizes = Object.values(counts.queues);
+      const flow = Object.values(await flowCounters(store, Object.keys(counts.queues)));
+      const sum = (field: keyof FlowCounters) => flow.reduce((total, c) => total + c[field], 0);
       return {
         ...pair,
         enqueued: sizes.reduce((a, b) => a + b, 0),
@@ -101,6 +123,9 @@ export function createStatsReader(store: VerkStore): StatsReader {
         retries: counts.retry,
         dead: counts.dead,
         queues: sizes.length,
+        expired: sum("expired"),
+        limited: sum("limited"),
+        duplicates: sum("duplicates"),
       };
     },
     async history(days = 7) {
@@ -116,4 +141,11 @@ export function createStatsReader(store: VerkStore): StatsReader {
       return aggregateMetrics(await stats.readMetrics(from, to), query);
     },
   };
+}
+
+/** The flow-control counters of `queues` (zeros when the store has no `flow` capability). */
+function flowCounters(store: VerkStore, queues: readonly string[]): Promise<Record<string, FlowCounters>> {
+  const flow = store.capabilities?.flow;
+  if (flow === undefined || queues.length === 0) return Promise.resolve({});
+  return flow.counters(queues);
 }

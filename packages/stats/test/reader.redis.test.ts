@@ -22,6 +22,8 @@ describe("createStatsReader", () => {
     await fx.redis.zadd("schedule", 1, "s");
     await fx.redis.zadd("retry", 1, "r1", 2, "r2");
     await fx.redis.zadd("dead", 1, "d");
+    await fx.redis.hset("verk:flow:a", { expired: 2, limited: 5, duplicates: 1 });
+    await fx.redis.hset("verk:flow:b", { limited: 1 });
     const store = redisStore({ url: fx.url });
     try {
       const reader = createStatsReader(store);
@@ -33,6 +35,10 @@ describe("createStatsReader", () => {
       expect(queues[0]!.latencySeconds).toBeGreaterThan(42);
       expect(queues[0]!.latencySeconds).toBeLessThan(45);
       expect(queues[1]!.latencySeconds).toBe(0);
+      expect(queues.map((q) => [q.expired, q.limited, q.duplicates])).toEqual([
+        [2, 5, 1],
+        [0, 1, 0],
+      ]);
       expect(await reader.totals()).toEqual({
         processed: 10,
         failed: 3,
@@ -41,6 +47,9 @@ describe("createStatsReader", () => {
         retries: 2,
         dead: 1,
         queues: 2,
+        expired: 2,
+        limited: 6,
+        duplicates: 1,
       });
       const history = await reader.history(3);
       expect(history).toHaveLength(3);

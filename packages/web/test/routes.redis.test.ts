@@ -57,7 +57,7 @@ describe("pages", () => {
     const pages: [string, string[]][] = [
       ["/", ["12,345", "321", "Redis", "web-1:4242:abcdef"]],
       ["/?range=1h", ["per minute"]],
-      ["/queues", ["default", "mailers", "paused"]],
+      ["/queues", ["default", "mailers", "paused", "Limited", "Expired", "Duplicates"]],
       ["/queues/default", [JIDS.queued, "Run order"]],
       ["/queues/default?q=ada&class=SendEmail", ["Searched jobs 1–12 of 12", "1 match"]],
       ["/nodes", ["web-1:4242:abcdef", "Export", "Running jobs"]],

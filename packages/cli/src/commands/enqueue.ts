@@ -47,6 +47,20 @@ export function parseArgsJson(text: string | undefined): unknown[] {
   return value;
 }
 
+/** Parse `--unique-for` / `--unique-until` into a job's `unique` option (`undefined` when not given). */
+export function parseUnique(forText: unknown, until: unknown): NewJob["unique"] {
+  if (forText === undefined) {
+    if (until !== undefined) throw new UsageError("--unique-until needs --unique-for <duration>");
+    return undefined;
+  }
+  const seconds = parseDuration(String(forText), "--unique-for");
+  if (!(seconds > 0))
+    throw new UsageError(`--unique-for must be a positive duration, got "${String(forText)}"`);
+  if (until !== undefined && until !== "start" && until !== "success")
+    throw new UsageError(`--unique-until must be start or success, got "${String(until)}"`);
+  return { for: seconds, ...(until === "start" ? { until: "start" as const } : {}) };
+}
+
 function parseRetry(value: unknown): boolean | number | undefined {
   if (value === undefined) return undefined;
   if (value === "true") return true;
@@ -62,10 +76,11 @@ export const enqueue: Command = {
   name: "enqueue",
   summary: "enqueue a job now, at a time (--at) or after a delay (--in)",
   usage: [
-    "enqueue <class> [args-json] [--queue <q>] [--at <time> | --in <duration>] [--retry <n>] [--config <file>]",
+    "enqueue <class> [args-json] [--queue <q>] [--at <time> | --in <duration>] [--retry <n>]",
+    "        [--unique-for <duration> [--unique-until start|success]] [--expires-in <duration>] [--config <file>]",
   ],
   description:
-    "args-json is a JSON array of arguments (default []). The job is written in Sidekiq's format, so a\nVerk node or a Sidekiq process running <class> picks it up. When verk.config.* (or --config) lists\nthe workers, <class>'s worker options (queue, retry) are the defaults; --queue and --retry win.",
+    "args-json is a JSON array of arguments (default []). The job is written in Sidekiq's format, so a\nVerk node or a Sidekiq process running <class> picks it up. When verk.config.* (or --config) lists\nthe workers, <class>'s worker options (queue, retry, unique, expiresIn) are the defaults; flags win.\nWith --unique-for, an equal job (same class, queue, args) holding its lock means nothing is\nenqueued: it prints duplicate (exit code 0). --expires-in: a job not started by then is skipped.",
   flags: {
     queue: {
       type: "string",
@@ -79,6 +94,21 @@ export const enqueue: Command = {
       description: "run at an ISO 8601 time or epoch milliseconds (as the API)",
     },
     in: { type: "string", value: "<duration>", description: "run after a delay: 30s, 5m, 1h30m, 2d" },
+    "unique-for": {
+      type: "string",
+      value: "<duration>",
+      description: "unique job: drop it while an equal job holds the lock, for at most this long (30s, 5m)",
+    },
+    "unique-until": {
+      type: "string",
+      value: "start|success",
+      description: "release the unique lock when the job starts, or (default) when it succeeds",
+    },
+    "expires-in": {
+      type: "string",
+      value: "<duration>",
+      description: "skip the job if it has not started this long after it is due (500ms, 1h)",
+    },
     retry: {
       type: "string",
       value: "<n>",
@@ -95,6 +125,7 @@ export const enqueue: Command = {
     "verk enqueue SendEmail '[\"ann@example.com\", 42]'",
     "verk enqueue Report '[]' --queue low --in 30s",
     "verk enqueue Cleanup --at 2030-01-01T00:00:00Z --retry 3 --json",
+    "verk enqueue SyncAccount '[42]' --unique-for 10m --expires-in 1h",
   ],
   async run(ctx, positionals, values) {
     const [className, argsText, ...extra] = positionals;
@@ -110,11 +141,20 @@ export const enqueue: Command = {
     if (typeof values.at === "string") atMs = parseAt(values.at, "--at");
     if (typeof values.in === "string") atMs = Date.now() + parseDuration(values.in, "--in") * 1000;
     const retry = parseRetry(values.retry);
+    const unique = parseUnique(values["unique-for"], values["unique-until"]);
+    const expiresIn =
+      typeof values["expires-in"] === "string"
+        ? parseDuration(values["expires-in"], "--expires-in") * 1000
+        : undefined;
+    if (expiresIn !== undefined && !(expiresIn > 0))
+      throw new UsageError(`--expires-in must be a positive duration, got "${String(values["expires-in"])}"`);
     const given: NewJob = {
       class: className,
       args,
       ...(typeof values.queue === "string" ? { queue: values.queue } : {}),
       ...(retry === undefined ? {} : { retry }),
+      ...(unique === undefined ? {} : { unique }),
+      ...(expiresIn === undefined ? {} : { expiresIn }),
     };
     // The registered workers' options are the defaults, as for every enqueue through Verk.
     const { config, dir } = await loadConfig(ctx.io.cwd, values.config as string | undefined);
@@ -124,6 +164,10 @@ export const enqueue: Command = {
     const job = verk.jobWithDefaults(given);
     const queue = job.queue ?? "default";
     const scheduled = atMs !== undefined && atMs > Date.now();
+    let heldBy: string | undefined;
+    verk.on("job:duplicate", (event) => {
+      heldBy = event.heldBy;
+    });
     const jid = scheduled ? await verk.schedule(job, atMs!) : await verk.enqueue(job);
     if (ctx.options.json) {
       ctx.printJson({
@@ -132,7 +176,12 @@ export const enqueue: Command = {
         queue,
         args,
         ...(scheduled ? { at: new Date(atMs!).toISOString() } : {}),
+        ...(jid === null ? { duplicate: true, heldBy: heldBy ?? null } : {}),
       });
+    } else if (jid === null) {
+      ctx.print(
+        `duplicate: ${ctx.p.bold(className)} not enqueued on "${queue}": an equal job${heldBy ? ` (${heldBy})` : ""} holds its unique lock`,
+      );
     } else if (scheduled) {
       ctx.print(`scheduled ${ctx.p.bold(className)} ${jid} on "${queue}" ${when(atMs)}`);
     } else {

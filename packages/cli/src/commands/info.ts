@@ -28,6 +28,9 @@ export async function queueRows(store: RedisStore, processes: readonly AdminProc
         paused: true,
         processed: 0,
         failed: 0,
+        expired: 0,
+        limited: 0,
+        duplicates: 0,
         running: running.get(name) ?? 0,
       });
   }
@@ -46,6 +49,9 @@ export function queueTable(ctx: Context, rows: readonly QueueRow[]): string {
       { header: "RUNNING", align: "right" },
       { header: "PROCESSED", align: "right" },
       { header: "FAILED", align: "right" },
+      { header: "LIMITED", align: "right" },
+      { header: "EXPIRED", align: "right" },
+      { header: "DUPLICATES", align: "right" },
     ],
     rows.map((q) => [
       q.name,
@@ -59,6 +65,9 @@ export function queueTable(ctx: Context, rows: readonly QueueRow[]): string {
       count(q.running),
       count(q.processed),
       q.failed > 0 ? p.red(count(q.failed)) : "0",
+      count(q.limited),
+      q.expired > 0 ? p.yellow(count(q.expired)) : "0",
+      count(q.duplicates),
     ]),
     p,
   );
@@ -67,10 +76,10 @@ export function queueTable(ctx: Context, rows: readonly QueueRow[]): string {
 /** `verk queues`. */
 export const queues: Command = {
   name: "queues",
-  summary: "list queues: size, latency, paused, running, processed, failed",
+  summary: "list queues: size, latency, paused, running, processed, failed, limited, expired, duplicates",
   usage: ["queues [--json]"],
   description:
-    "Latency is the age of the oldest waiting job. Running counts come from the nodes' heartbeats (every 5 s).",
+    "Latency is the age of the oldest waiting job. Running counts come from the nodes' heartbeats (every 5 s).\nFlow control (lifetime): LIMITED = times a limit held a job back (a fetch waited, or a per-key limit\nput it back), EXPIRED = jobs skipped unstarted after their expires_at, DUPLICATES = unique jobs dropped.",
   flags: {},
   examples: ["verk queues", "verk queues --json | jq '.[] | select(.size > 1000)'"],
   async run(ctx) {
@@ -87,7 +96,8 @@ export const queues: Command = {
 /** `verk stats`. */
 export const stats: Command = {
   name: "stats",
-  summary: "totals (processed, failed, enqueued, scheduled, retries, dead) and the last days",
+  summary:
+    "totals (processed, failed, enqueued, scheduled, retries, dead, limited, expired, duplicates) and the last days",
   usage: ["stats [--days <n>] [--json]"],
   description:
     "Processed counts every execution, failures included (Sidekiq's stat:processed). Days are UTC.",
@@ -116,6 +126,9 @@ export const stats: Command = {
       ["scheduled", count(totals.scheduled)],
       ["retries", totals.retries > 0 ? p.yellow(count(totals.retries)) : "0"],
       ["dead", totals.dead > 0 ? p.red(count(totals.dead)) : "0"],
+      ["limited", count(totals.limited)],
+      ["expired", totals.expired > 0 ? p.yellow(count(totals.expired)) : "0"],
+      ["duplicates", count(totals.duplicates)],
       ["processes", count(processes.length)],
       ["busy", count(busy)],
     ];

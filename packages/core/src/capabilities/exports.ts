@@ -2,6 +2,21 @@
 export type { CronRegistryCapability } from "./cron-registry.js";
 export type { DueWatchCapability } from "./due-watch.js";
 export type { EventLogCapability, EventLogEntry, EventLogReader } from "./event-log.js";
+export type {
+  Admission,
+  AdmitRequest,
+  FlowCapability,
+  FlowCounters,
+  FlowJob,
+  FlowScheduledJob,
+  HeldSlot,
+  LimitSpec,
+  OnceClaim,
+  QueueChannelOptions,
+  UniqueLock,
+  UniqueOutcome,
+} from "./flow.js";
+export { slotMember } from "./flow.js";
 export type { CapabilityName, StoreCapabilities } from "./index.js";
 export { requireCapability } from "./index.js";
 export type { LeaseCapability } from "./lease.js";

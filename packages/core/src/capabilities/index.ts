@@ -3,6 +3,7 @@ import type { VerkStore } from "../store.js";
 import type { CronRegistryCapability } from "./cron-registry.js";
 import type { DueWatchCapability } from "./due-watch.js";
 import type { EventLogCapability } from "./event-log.js";
+import type { FlowCapability } from "./flow.js";
 import type { LeaseCapability } from "./lease.js";
 import type { NodesCapability } from "./nodes.js";
 import type { OnceCapability } from "./once.js";
@@ -30,6 +31,8 @@ export interface StoreCapabilities {
   readonly dueWatch?: DueWatchCapability;
   /** The node registry and heartbeats (liveness, crash recovery). */
   readonly nodes?: NodesCapability;
+  /** Unique-job locks, cluster-wide limits and expired-job skipping (issue #14). */
+  readonly flow?: FlowCapability;
 }
 
 /** A capability name. */

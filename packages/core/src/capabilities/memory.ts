@@ -11,7 +11,9 @@ export interface MemoryBackend {
 }
 
 /** Every {@link StoreCapabilities} implemented in memory, for `MemoryStore` (one process only). */
-export function memoryCapabilities(backend: MemoryBackend): Required<Omit<StoreCapabilities, "nodes">> {
+export function memoryCapabilities(
+  backend: MemoryBackend,
+): Required<Omit<StoreCapabilities, "nodes" | "flow">> {
   const counters = new Map<string, number>();
   const get = (key: string) => counters.get(key) ?? 0;
   const add = (key: string, n: number) => counters.set(key, get(key) + n);

@@ -8,6 +8,7 @@
  * {@link FatalMessage} before it exits on an uncaught exception or unhandled rejection.
  */
 
+import type { ReportedLimit } from "../flow/limits.js";
 import type { InFlightJob } from "../in-flight-job.js";
 import { describeError } from "../retry.js";
 
@@ -40,6 +41,8 @@ export interface WorkerInfo {
   readonly timeout: number | undefined;
   /** True when it has a custom `backoff` (computed in the thread). */
   readonly backoff: boolean;
+  /** Its `limit` option without the functions (flow control applies it on the main thread). */
+  readonly limit?: ReportedLimit | undefined;
 }
 
 /** An error as it crosses: Sidekiq's error class and message, and the stack. */

@@ -1,5 +1,6 @@
 import { invalidOption, VerkError } from "../errors.js";
 import type { JobExecutor } from "../executor.js";
+import type { ReportedLimit } from "../flow/limits.js";
 import { InProcessExecutor } from "../in-process-executor.js";
 import type { Logger } from "../logger.js";
 import type { WorkerRegistry } from "../worker.js";
@@ -27,6 +28,8 @@ export class IsolationRuntime {
   /** Started pools not yet handed to a queue runner (which then owns and closes it). */
   readonly #pools = new Map<string, IsolatedExecutor>();
   readonly #monitor: BlockMonitor;
+  /** The limits the started pools' modules declare, by class (flow control enforces them here). */
+  readonly #reportedLimits = new Map<string, ReportedLimit>();
 
   constructor(
     settings: ResolvedIsolation,
@@ -94,6 +97,12 @@ export class IsolationRuntime {
       );
     }
     this.#pools.set(name, pool);
+    for (const info of workers) if (info.limit) this.#reportedLimits.set(info.name, info.limit);
+  }
+
+  /** The `limit` options of the workers the isolated queues' modules export, by class. */
+  reportedLimits(): ReadonlyMap<string, ReportedLimit> {
+    return this.#reportedLimits;
   }
 
   #missingClasses(name: string, isolation: QueueIsolation, workers: WorkerInfo[]): string[] {

@@ -228,6 +228,12 @@ async function main(): Promise<void> {
     retry: w.options.retry,
     timeout: w.options.timeout,
     backoff: typeof w.options.backoff === "function",
+    limit: w.options.limit && {
+      concurrency: w.options.limit.concurrency,
+      rate: w.options.limit.rate,
+      per: w.options.limit.per,
+      keyed: typeof w.options.limit.key === "function",
+    },
   }));
   if (port) port.on("message", onOrders);
   else {

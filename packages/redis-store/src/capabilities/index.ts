@@ -22,7 +22,7 @@ export function redisCapabilities(
   client: Redis,
   keys: Keys,
   duplicate: () => Redis,
-): Required<Omit<StoreCapabilities, "nodes">> {
+): Required<Omit<StoreCapabilities, "nodes" | "flow">> {
   const ck = capabilityKeys(keys);
   return {
     stats: redisStats(client, ck),

@@ -29,6 +29,9 @@ export async function queuesPage(ctx: RequestContext): Promise<SafeHtml> {
 <td class="num">${count(q.running)}</td>
 <td class="num">${count(life?.processed ?? 0)}</td>
 <td class="num">${count(life?.failed ?? 0)}</td>
+<td class="num">${count(life?.limited ?? 0)}</td>
+<td class="num">${count(life?.expired ?? 0)}</td>
+<td class="num">${count(life?.duplicates ?? 0)}</td>
 <td class="actions">${
       q.paused
         ? actionButton(ctx, "queue.resume", `${path}/resume`, "Resume")
@@ -47,13 +50,16 @@ ${table(
     "Running",
     "Processed",
     "Failed",
+    "Limited",
+    "Expired",
+    "Duplicates",
     can(ctx, "queue.pause") || can(ctx, "queue.clear") ? "Actions" : "",
   ],
   rows,
   "No queues yet.",
-  [1, 2, 3, 4, 5, 6, 7],
+  [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
 )}
-<p class="muted">Latency: age of the oldest waiting job. Nodes: live nodes serving the queue. In flight: fetched by a Verk node, not yet acknowledged. Running: from the heartbeats (every 5 s).</p>`;
+<p class="muted">Latency: age of the oldest waiting job. Nodes: live nodes serving the queue. In flight: fetched by a Verk node, not yet acknowledged. Running: from the heartbeats (every 5 s). Limited: times a limit held a job back; Expired: jobs skipped unstarted after their expiry; Duplicates: unique jobs dropped at enqueue.</p>`;
   return page(ctx, { title: "Queues", tab: "queues", body, counts: summary });
 }
 
