@@ -3,6 +3,7 @@ import { redisCommand } from "@verk/test-redis";
 import { until, useCluster } from "@verk/test-redis/vitest";
 import { describe, expect, it } from "vitest";
 import { type RedisStore, redisStore } from "../src/index.js";
+import type { RedisQueueChannel } from "../src/queue-channel.js";
 
 // The store on a real Redis Cluster: connection checks and blocking fetches sent to the right node.
 const fx = useCluster({ replicasPerMaster: 0 });
@@ -54,7 +55,7 @@ describe("CLIENT UNBLOCK goes to the node serving the queue's slot", () => {
         "n1",
         targets.map((t) => t.queue),
       );
-      const channels = targets.map((t) => store.openQueue(t.queue, "n1"));
+      const channels = targets.map((t) => store.openQueue(t.queue, "n1") as RedisQueueChannel);
       const pending = channels.map((c) => c.fetch(1, 60_000));
       for (const t of targets)
         await until(async () => (await blockedClients(t.port)) === 1, 10_000, `a BLMOVE on ${t.port}`);
