@@ -58,7 +58,10 @@ describe("waitReplicas on a Redis Cluster", () => {
       } finally {
         process.kill(frozen, "SIGCONT");
       }
-      const [stopped, ...others] = targets;
+      // a push also confirms the queue registry on the {verk} master: stop a replica of another one
+      const verkMaster = (await fx.cluster.masterOf(s.keys.queues)).port;
+      const stopped = targets.find((t) => t.port !== verkMaster)!;
+      const others = targets.filter((t) => t !== stopped);
       const replica = await replicaOf(stopped!.port);
       await fx.cluster.killNode(replica.port);
       await expect(s.push([{ queue: stopped!.queue, raw: raw(stopped!.queue) }])).rejects.toMatchObject({
