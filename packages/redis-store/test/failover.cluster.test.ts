@@ -129,7 +129,7 @@ describe("a master killed in the middle of a run (its replica lagging)", () => {
     expect(result.duplicates).toBeLessThanOrEqual(
       result.inFlightAtKill + result.ranUnreplicated + result.concurrency,
     );
-  });
+  }, 60_000);
 
   it("without waitReplicas, jobs acknowledged in the lag window are lost (what the option prevents); the rest runs", async () => {
     const result = await runWithMasterKilled(undefined, 4_000);
@@ -139,5 +139,5 @@ describe("a master killed in the middle of a run (its replica lagging)", () => {
     expect(result.duplicates).toBeLessThanOrEqual(
       result.inFlightAtKill + result.ranUnreplicated + result.concurrency,
     );
-  });
+  }, 60_000);
 });

@@ -115,5 +115,5 @@ describe("a Sentinel failover in the middle of a run", () => {
     expect(result.duplicates).toBeLessThanOrEqual(
       result.inFlightAtKill + result.ranUnreplicated + result.concurrency,
     );
-  });
+  }, 60_000);
 });
