@@ -40,8 +40,11 @@ export const ISSUE16_STEPS = [
 /** The Verk-only workloads of issue #10: isolated queues (no peer has an equivalent). */
 export const ISOLATION_STEPS = ["cpuhog", "multicore", "overhead"] as const;
 
+/** The Verk-only workloads of issue #13: the cluster key layout on a Redis Cluster, and `waitReplicas`. */
+export const ISSUE13_STEPS = ["cluster-layout", "wait-replicas"] as const;
+
 /** The workload ids of `--steps`, in the order they run. */
-export const ALL_STEPS = [...CLASSIC_STEPS, ...ISSUE16_STEPS, ...ISOLATION_STEPS] as const;
+export const ALL_STEPS = [...CLASSIC_STEPS, ...ISSUE16_STEPS, ...ISOLATION_STEPS, ...ISSUE13_STEPS] as const;
 
 /** Names `--steps` accepts for several workloads at once. */
 export const STEP_GROUPS: Record<string, readonly string[]> = {
@@ -50,6 +53,7 @@ export const STEP_GROUPS: Record<string, readonly string[]> = {
   payload: ["process-2k", "process-20k", "process-200k"],
   due: ["due-2k", "due-20k", "due-200k"],
   isolation: ISOLATION_STEPS,
+  issue13: ISSUE13_STEPS,
 };
 
 const USAGE = `usage: pnpm bench [--jobs N] [--rounds R] [--smoke] [--only verk,bullmq,...] [--latency-ms MS]

@@ -14,6 +14,8 @@ export interface IsolationInit {
   type: "init";
   url: string;
   queues: Record<string, number | QueueOptions>;
+  /** Other `redisStore` options (structured-clonable, e.g. `cluster`, `waitReplicas`); `url` is used when absent. */
+  store?: Record<string, unknown>;
 }
 
 /** What the child reports. */
@@ -51,7 +53,7 @@ async function handle(message: IsolationInit | { type: "start" | "report" | "sto
       WorkerDefinition<never>
     >;
     verk = createVerk({
-      store: redisStore({ url: message.url }),
+      store: redisStore(message.store ?? { url: message.url }),
       queues: message.queues,
       workers: [shared.IsoHog!, shared.IsoSpin!, shared.IsoNoop!, Probe as WorkerDefinition<never>],
       workerModule: WORKER_MODULE,

@@ -29,10 +29,17 @@ export class IsolationNode {
     });
   }
 
-  /** Fork a node with `queues` and wait until it is connected (not started). */
-  static async open(url: string, queues: Record<string, number | QueueOptions>): Promise<IsolationNode> {
+  /**
+   * Fork a node with `queues` and wait until it is connected (not started).
+   * @param store - `redisStore` options instead of `{ url }` (e.g. a cluster, `waitReplicas`).
+   */
+  static async open(
+    url: string,
+    queues: Record<string, number | QueueOptions>,
+    store?: Record<string, unknown>,
+  ): Promise<IsolationNode> {
     const node = new IsolationNode();
-    const init: IsolationInit = { type: "init", url, queues };
+    const init: IsolationInit = { type: "init", url, queues, ...(store ? { store } : {}) };
     await node.#request(init, "ready");
     return node;
   }

@@ -1,10 +1,12 @@
 import type { ALL_STEPS } from "./args.js";
 import { runCpuHog, runMulticore, runOverhead } from "./isolation-workloads.js";
+import { runClusterLayout } from "./workloads/cluster-layout.js";
 import { runDueAtOnce } from "./workloads/due-at-once.js";
 import { runProcessPayload } from "./workloads/process-payload.js";
 import { PROMOTE_LATE_JOBS, runPromoteLate } from "./workloads/promote-late.js";
 import { runRetryStorm } from "./workloads/retry-storm.js";
 import { runScheduleBulk } from "./workloads/schedule-bulk.js";
+import { runWaitReplicas } from "./workloads/wait-replicas.js";
 import {
   type RoundMetrics,
   runBulk,
@@ -47,4 +49,6 @@ export const STEPS: readonly Step[] = [
   { id: "cpuhog", name: "cpu hog", run: runCpuHog, verkOnly: true },
   { id: "multicore", name: "multi-core", run: runMulticore, verkOnly: true },
   { id: "overhead", name: "isolation cost", run: runOverhead, verkOnly: true },
+  { id: "cluster-layout", name: "cluster layout", run: runClusterLayout, verkOnly: true },
+  { id: "wait-replicas", name: "waitReplicas", run: runWaitReplicas, verkOnly: true },
 ];
