@@ -89,9 +89,15 @@ describe("add-ons on a Redis Cluster", () => {
     await Promise.all([a.start(), b.start()]);
     await until(() => plugins.some((p) => p.isLeader), 5_000, "a leader");
     expect(plugins.filter((p) => p.isLeader)).toHaveLength(1);
-    for (const queue of Object.keys(QUEUES)) await scheduleIn(a, { class: "Work", queue, args: [false] }, 300);
+    for (const queue of Object.keys(QUEUES))
+      await scheduleIn(a, { class: "Work", queue, args: [false] }, 300);
     await until(() => ran.filter((r) => r !== "tick").length === 3, 10_000, "3 scheduled jobs");
-    expect(ran.filter((r) => r !== "tick").map((r) => r.split(":")[0]).sort()).toEqual(Object.keys(QUEUES));
+    expect(
+      ran
+        .filter((r) => r !== "tick")
+        .map((r) => r.split(":")[0])
+        .sort(),
+    ).toEqual(Object.keys(QUEUES));
     await until(() => ran.filter((r) => r === "tick").length >= 4, 10_000, "4 ticks");
     await Promise.all([a.stop(), b.stop()]);
     const perMaster = await Promise.all(
