@@ -77,6 +77,8 @@ describe("dashboard on a Redis Cluster", () => {
       ["/scheduled", ["later"]],
       ["/dead", ["dead-reports"]],
       ["/nodes", []],
+      ["/metrics", []],
+      ["/cron", []],
     ];
     for (const [path, texts] of pages) {
       const res = await fetch(`${url}${path}`);
