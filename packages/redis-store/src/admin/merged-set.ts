@@ -55,12 +55,15 @@ interface Cursor {
   readonly size: number;
   /** Read but not yet consumed, in display order. */
   buffer: SetEntry[];
+  /** Members the next read asks for: small at first (most sources add few entries to a page), doubling up to the chunk. */
+  fill: number;
 }
 
 /**
  * Several sorted sets read as one, merged in display order (a k-way merge): the cluster layout's
  * "all retries" is every queue's retry set. Reads are chunked (at most 500 members per source and
- * call) and lazy, so memory stays bounded; {@link MergedSet.skip} jumps over the first entries by
+ * call; the first read of each source asks for its share of the chunk, later ones double) and
+ * lazy, so memory stays bounded and a page costs about its size plus one head per source; {@link MergedSet.skip} jumps over the first entries by
  * rank probes instead of reading them. A snapshot in the same sense as paging one ZSET: entries
  * added or removed meanwhile shift later pages.
  */
@@ -98,9 +101,12 @@ export class MergedSet {
     if (this.#opened) return;
     this.#opened = true;
     const sizes = await Promise.all(this.sources.map((source) => this.#redis.zcard(source.key)));
-    this.#cursors = this.sources.map((source, i) => ({ source, rank: 0, size: sizes[i]!, buffer: [] }));
+    const live = sizes.filter((n) => n > 0).length;
+    const first = Math.max(1, Math.ceil(this.#chunk / Math.max(1, live)));
+    this.#cursors = this.sources
+      .map((source, i) => ({ source, rank: 0, size: sizes[i]!, buffer: [], fill: first }))
+      .filter((c) => c.size > 0);
     this.#total = sizes.reduce((a, b) => a + b, 0);
-    this.#cursors = this.#cursors.filter((c) => c.size > 0);
   }
 
   /**
@@ -175,9 +181,11 @@ export class MergedSet {
   }
 
   async #fill(c: Cursor): Promise<void> {
-    const chunk = await rangeOf(this.#redis, c.source.key, this.#set, c.rank, c.rank + this.#chunk - 1);
-    c.rank += this.#chunk;
-    if (chunk.length < this.#chunk) c.rank = c.size; // read to the end
+    const count = c.fill;
+    c.fill = Math.min(this.#chunk, 2 * c.fill);
+    const chunk = await rangeOf(this.#redis, c.source.key, this.#set, c.rank, c.rank + count - 1);
+    c.rank += count;
+    if (chunk.length < count) c.rank = c.size; // read to the end
     c.buffer = chunk;
   }
 }
