@@ -43,6 +43,9 @@ export const ISOLATION_STEPS = ["cpuhog", "multicore", "overhead"] as const;
 /** The Verk-only workloads of issue #11 (idempotent push cost) and issue #10 (heartbeats under a hog). */
 export const HARDENING_STEPS = ["push-cost", "heartbeat-hog"] as const;
 
+/** The Verk-only workloads of issue #13: the cluster key layout on a Redis Cluster, and `waitReplicas`. */
+export const ISSUE13_STEPS = ["cluster-layout", "wait-replicas"] as const;
+
 /** The Verk-only workloads of issue #14: the cost of `unique` on enqueue and of limits on processing. */
 export const ISSUE14_STEPS = ["unique-enqueue", "limit-process"] as const;
 
@@ -52,6 +55,7 @@ export const ALL_STEPS = [
   ...ISSUE16_STEPS,
   ...ISOLATION_STEPS,
   ...HARDENING_STEPS,
+  ...ISSUE13_STEPS,
   ...ISSUE14_STEPS,
 ] as const;
 
@@ -64,6 +68,7 @@ export const STEP_GROUPS: Record<string, readonly string[]> = {
   isolation: ISOLATION_STEPS,
   hardening: HARDENING_STEPS,
   issue14: ISSUE14_STEPS,
+  issue13: ISSUE13_STEPS,
 };
 
 const USAGE = `usage: pnpm bench [--jobs N] [--rounds R] [--smoke] [--only verk,bullmq,...] [--latency-ms MS]

@@ -24,6 +24,8 @@ export interface IsolationInit {
   /** Liveness settings and node id (heartbeat workload). (Default: Verk's) */
   liveness?: LivenessOptions;
   nodeId?: string;
+  /** Other `redisStore` options (structured-clonable, e.g. `cluster`, `waitReplicas`); `url` is used when absent. */
+  store?: Record<string, unknown>;
 }
 
 /** What the child reports. */
@@ -61,7 +63,7 @@ async function handle(message: IsolationInit | { type: "start" | "report" | "sto
       WorkerDefinition<never>
     >;
     verk = createVerk({
-      store: redisStore({ url: message.url }),
+      store: redisStore(message.store ?? { url: message.url }),
       queues: message.queues,
       workers: [
         shared.IsoHog!,

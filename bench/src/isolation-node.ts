@@ -29,11 +29,15 @@ export class IsolationNode {
     });
   }
 
-  /** Fork a node with `queues` (and optionally its liveness and node id) and wait until it is connected (not started). */
+  /**
+   * Fork a node with `queues` and wait until it is connected (not started).
+   * @param node - its liveness settings and node id, and `store`: `redisStore` options instead of
+   *   `{ url }` (e.g. a cluster, `waitReplicas`).
+   */
   static async open(
     url: string,
     queues: Record<string, number | QueueOptions>,
-    node: { liveness?: LivenessOptions; nodeId?: string } = {},
+    node: { liveness?: LivenessOptions; nodeId?: string; store?: Record<string, unknown> } = {},
   ): Promise<IsolationNode> {
     const child = new IsolationNode();
     const init: IsolationInit = { type: "init", url, queues, ...node };

@@ -10,7 +10,7 @@ export interface MetricSpec {
   readonly higherIsBetter: boolean;
   readonly digits: number;
   /** Which table the row is in: issue #7's no-op workloads or issue #16's. (Default: `"classic"`) */
-  readonly group?: "classic" | "issue16" | "isolation" | "hardening" | "issue14";
+  readonly group?: "classic" | "issue16" | "isolation" | "hardening" | "issue13" | "issue14";
 }
 
 const issue14 = (key: NumericMetric, label: string): MetricSpec => ({
@@ -29,18 +29,19 @@ const issue16 = (key: NumericMetric, label: string, higherIsBetter: boolean, dig
   group: "issue16",
 });
 
-const hardening = (
-  key: NumericMetric,
-  label: string,
-  higherIsBetter: boolean,
-  digits: number,
-): MetricSpec => ({
-  key,
-  label,
-  higherIsBetter,
-  digits,
-  group: "hardening",
-});
+/** A row builder for the table of `group`. */
+const inGroup =
+  (group: NonNullable<MetricSpec["group"]>) =>
+  (key: NumericMetric, label: string, higherIsBetter: boolean, digits: number): MetricSpec => ({
+    key,
+    label,
+    higherIsBetter,
+    digits,
+    group,
+  });
+
+const hardening = inGroup("hardening");
+const issue13 = inGroup("issue13");
 
 const stall = (key: NumericMetric, workload: string) =>
   issue16(key, `${workload}: worst Redis latency event, ms`, false, 0);
@@ -173,6 +174,24 @@ export const METRICS: readonly MetricSpec[] = [
   issue14("flowProcessClassLimitJobsPerSec", "process, class concurrency limit, jobs/s"),
   issue14("flowProcessRateLimitJobsPerSec", "process, class rate limit, jobs/s"),
   issue14("flowProcessKeyLimitJobsPerSec", "process, per-key concurrency limit, jobs/s"),
+  issue13("clusterOneJobsPerSec", "6 queues, Sidekiq layout, 1 Redis: process x 48, jobs/s", true, 0),
+  issue13("clusterJobsPerSec", "6 queues, cluster layout, 3 masters: process x 48, jobs/s", true, 0),
+  issue13("clusterOneRedisCpuMicrosPerJob", "6 queues, 1 Redis: Redis CPU µs / job", false, 1),
+  issue13("clusterRedisCpuMicrosPerJob", "6 queues, 3 masters: Redis CPU µs / job, all masters", false, 1),
+  issue13(
+    "clusterBusiestMasterCpuMicrosPerJob",
+    "6 queues, 3 masters: busiest master CPU µs / job",
+    false,
+    1,
+  ),
+  issue13("clusterMiddleMasterCpuMicrosPerJob", "6 queues, 3 masters: middle master CPU µs / job", false, 1),
+  issue13("clusterIdlestMasterCpuMicrosPerJob", "6 queues, 3 masters: idlest master CPU µs / job", false, 1),
+  issue13("waitOffEnqueueOneJobsPerSec", "master + replica: enqueue 1-by-1 (50 in flight), jobs/s", true, 0),
+  issue13("waitOnEnqueueOneJobsPerSec", "… with waitReplicas: 1, jobs/s", true, 0),
+  issue13("waitOffBulkJobsPerSec", "master + replica: enqueue bulk (1,000/call), jobs/s", true, 0),
+  issue13("waitOnBulkJobsPerSec", "… with waitReplicas: 1, jobs/s", true, 0),
+  issue13("waitOffProcessJobsPerSec", "master + replica: process x 50, jobs/s", true, 0),
+  issue13("waitOnProcessJobsPerSec", "… with waitReplicas: 1, jobs/s", true, 0),
 ];
 
 /** Per system, the metrics that timed out in some round (shown as "timeout" where no round gave a number). */
@@ -250,7 +269,7 @@ export function renderTable(
       const y = medians[system]?.[b];
       return x && y ? `${(x / y).toFixed(2)}×` : "n/a";
     });
-  for (const group of ["classic", "issue16", "isolation", "hardening", "issue14"] as const) {
+  for (const group of ["classic", "issue16", "isolation", "hardening", "issue13", "issue14"] as const) {
     const rows = METRICS.filter((spec) => (spec.group ?? "classic") === group)
       .map((spec) => [spec.label, ...systems.map((system) => cell(system, spec))])
       .filter((row) => row.slice(1).some((value) => value !== "n/a"));
@@ -285,6 +304,25 @@ export function renderTable(
         ["per-key limit / no limit", "flowProcessKeyLimitJobsPerSec", "flowProcessPlainJobsPerSec"],
       ] as const;
       for (const [label, a, b] of pairs)
+        if (medians.verk?.[a] !== undefined) rows.push([label, ...ratio(a, b)]);
+    }
+    if (group === "issue13") {
+      const ratios: [string, MetricSpec["key"], MetricSpec["key"]][] = [
+        ["cluster layout / one Redis, jobs/s", "clusterJobsPerSec", "clusterOneJobsPerSec"],
+        [
+          "busiest master / all masters, Redis CPU",
+          "clusterBusiestMasterCpuMicrosPerJob",
+          "clusterRedisCpuMicrosPerJob",
+        ],
+        [
+          "waitReplicas: 1 / off, enqueue 1-by-1",
+          "waitOnEnqueueOneJobsPerSec",
+          "waitOffEnqueueOneJobsPerSec",
+        ],
+        ["waitReplicas: 1 / off, enqueue bulk", "waitOnBulkJobsPerSec", "waitOffBulkJobsPerSec"],
+        ["waitReplicas: 1 / off, process", "waitOnProcessJobsPerSec", "waitOffProcessJobsPerSec"],
+      ];
+      for (const [label, a, b] of ratios)
         if (medians.verk?.[a] !== undefined) rows.push([label, ...ratio(a, b)]);
     }
     if (rows.length > 0) tables.push(markdown(header, rows));

@@ -1,5 +1,6 @@
 import type { ALL_STEPS } from "./args.js";
 import { runCpuHog, runMulticore, runOverhead } from "./isolation-workloads.js";
+import { runClusterLayout } from "./workloads/cluster-layout.js";
 import { runDueAtOnce } from "./workloads/due-at-once.js";
 import { runLimitProcess, runUniqueEnqueue } from "./workloads/flow.js";
 import { runHeartbeatHog } from "./workloads/heartbeat-hog.js";
@@ -8,6 +9,7 @@ import { PROMOTE_LATE_JOBS, runPromoteLate } from "./workloads/promote-late.js";
 import { runPushCost } from "./workloads/push-cost.js";
 import { runRetryStorm } from "./workloads/retry-storm.js";
 import { runScheduleBulk } from "./workloads/schedule-bulk.js";
+import { runWaitReplicas } from "./workloads/wait-replicas.js";
 import {
   type RoundMetrics,
   runBulk,
@@ -54,4 +56,6 @@ export const STEPS: readonly Step[] = [
   { id: "heartbeat-hog", name: "heartbeat hog", run: runHeartbeatHog, verkOnly: true },
   { id: "unique-enqueue", name: "unique enqueue", run: runUniqueEnqueue, verkOnly: true },
   { id: "limit-process", name: "limited process", run: runLimitProcess, verkOnly: true },
+  { id: "cluster-layout", name: "cluster layout", run: runClusterLayout, verkOnly: true },
+  { id: "wait-replicas", name: "waitReplicas", run: runWaitReplicas, verkOnly: true },
 ];

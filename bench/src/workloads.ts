@@ -72,6 +72,22 @@ export interface RoundMetrics {
   heartbeatHogMinTtlMs?: number;
   /** The same node without its keep-alive thread (`maxEventLoopBlockMs: 0`): jobs recovered during its first block. */
   heartbeatHogNoThreadFalseDeaths?: number;
+  /** Issue #13: 6 queues drained on the Sidekiq layout on one Redis, and on the cluster layout on 3 masters. */
+  clusterOneJobsPerSec?: number;
+  clusterOneRedisCpuMicrosPerJob?: number;
+  clusterJobsPerSec?: number;
+  /** Redis CPU per job summed over the 3 masters, and each master's (busiest first). */
+  clusterRedisCpuMicrosPerJob?: number;
+  clusterBusiestMasterCpuMicrosPerJob?: number;
+  clusterMiddleMasterCpuMicrosPerJob?: number;
+  clusterIdlestMasterCpuMicrosPerJob?: number;
+  /** Issue #13: enqueue and processing with a replica, without and with `waitReplicas: 1`. */
+  waitOffEnqueueOneJobsPerSec?: number;
+  waitOnEnqueueOneJobsPerSec?: number;
+  waitOffBulkJobsPerSec?: number;
+  waitOnBulkJobsPerSec?: number;
+  waitOffProcessJobsPerSec?: number;
+  waitOnProcessJobsPerSec?: number;
   /** Calls per processed job, by command (process workload). */
   commandsByName?: Record<string, number>;
   // Issue #16's workloads (see workloads/*.ts); each `…StallMs` is the worst single event of

@@ -25,6 +25,10 @@ describe("--steps", () => {
     ]);
   });
 
+  it("selects issue #13's workloads as a group", () => {
+    expect(parseArgs(["--steps", "issue13"]).steps).toEqual(["cluster-layout", "wait-replicas"]);
+  });
+
   it("rejects an unknown step, naming it", () => {
     expect(() => parseArgs(["--steps", "process-2kb"])).toThrow('unknown step "process-2kb"');
   });

@@ -46,7 +46,7 @@ const STALLS = [
   "promoteLateStallMs",
 ] as const;
 
-/** The Verk-only isolation workloads (issue 10). */
+/** The Verk-only workloads: isolation (issue 10), cluster layout and waitReplicas (issue 13). */
 const ISOLATION = [
   "hogIsolatedP50Ms",
   "hogIsolatedP99Ms",
@@ -63,6 +63,19 @@ const ISOLATION = [
   "pushTokenBulkJobsPerSec",
   "pushPlainBulkJobsPerSec",
   "heartbeatHogMinTtlMs",
+  // issue #13's
+  "clusterOneJobsPerSec",
+  "clusterJobsPerSec",
+  "clusterOneRedisCpuMicrosPerJob",
+  "clusterRedisCpuMicrosPerJob",
+  "clusterBusiestMasterCpuMicrosPerJob",
+  "clusterIdlestMasterCpuMicrosPerJob",
+  "waitOffEnqueueOneJobsPerSec",
+  "waitOnEnqueueOneJobsPerSec",
+  "waitOffBulkJobsPerSec",
+  "waitOnBulkJobsPerSec",
+  "waitOffProcessJobsPerSec",
+  "waitOnProcessJobsPerSec",
 ] as const;
 
 describe("pnpm bench --smoke", () => {

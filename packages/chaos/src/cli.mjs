@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `pnpm chaos [--jobs N] [--workers W] [--seconds S] [--kill-every-ms M] [--redis-restarts R] [--verbose]`
+// `pnpm chaos [--jobs N] [--workers W] [--seconds S] [--kill-every-ms M] [--redis-restarts R] [--cluster] [--verbose]`
+// --cluster: a 3-master Redis Cluster with the cluster key layout (3 queues on 3 masters).
 // Prints `jobs N, lost 0, duplicates D, kills K, redis restarts R`; exits 1 when a job was lost or
 // something was left in a queue, an in-progress list or the retry/dead sets.
 import { parseArgs } from "node:util";
@@ -18,13 +19,14 @@ try {
       seconds: { type: "string", default: "60" },
       "kill-every-ms": { type: "string", default: "1500" },
       "redis-restarts": { type: "string", default: "1" },
+      cluster: { type: "boolean", default: false },
       verbose: { type: "boolean", default: false },
     },
   }));
 } catch (error) {
   console.error(`chaos: ${error.message}`);
   console.error(
-    "usage: pnpm chaos [--] [--jobs N] [--workers W] [--seconds S] [--kill-every-ms M] [--redis-restarts R] [--verbose]",
+    "usage: pnpm chaos [--] [--jobs N] [--workers W] [--seconds S] [--kill-every-ms M] [--redis-restarts R] [--cluster] [--verbose]",
   );
   process.exit(2);
 }
@@ -36,6 +38,7 @@ const result = await runChaos({
   killEveryMs: Number(values["kill-every-ms"]),
   redisRestarts: Number(values["redis-restarts"]),
   drainTimeoutMs: 60_000,
+  topology: values.cluster ? "cluster" : "single",
   log: values.verbose ? (line) => console.error(line) : undefined,
 });
 console.log(summary(result));

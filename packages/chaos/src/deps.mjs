@@ -19,4 +19,4 @@ export const redisStoreModule = await load("@verk/redis-store", "redis-store");
 /** `@verk/test-redis` */
 export const testRedis = await load("@verk/test-redis", "test-redis");
 /** ioredis, as `@verk/redis-store` resolves it. */
-export const { Redis } = createRequire(new URL("../../redis-store/package.json", here))("ioredis");
+export const { Redis, Cluster } = createRequire(new URL("../../redis-store/package.json", here))("ioredis");

@@ -1,8 +1,10 @@
-// The chaos harness: worker processes on one private Redis with AOF on, jobs that record their
-// jid, random SIGKILLs and restarts of workers, Redis restarts; then checks that every job ran.
+// The chaos harness: worker processes on a private Redis with AOF on (one server, or a 3-master
+// Redis Cluster on the cluster key layout), jobs that record their jid, random SIGKILLs and
+// restarts of workers, Redis restarts; then checks that every job ran.
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { core, Redis, redisStoreModule, testRedis } from "./deps.mjs";
+import { core, redisStoreModule } from "./deps.mjs";
+import { startCluster, startSingle } from "./topology.mjs";
 
 const WORKER = fileURLToPath(new URL("./worker.mjs", import.meta.url));
 
@@ -17,6 +19,9 @@ const WORKER = fileURLToPath(new URL("./worker.mjs", import.meta.url));
  * @property {number} [heartbeatMs] worker heartbeat interval (default 250)
  * @property {number} [nodeTtlMs] worker heartbeat TTL (default 1,000)
  * @property {number} [drainTimeoutMs] how long to wait for every job after the chaos (default 30,000)
+ * @property {"single" | "cluster"} [topology] one redis-server, or a 3-master Redis Cluster with the
+ *   cluster key layout and jobs spread over 3 queues on 3 masters; a "Redis restart" then kills and
+ *   restarts one master (default "single")
  * @property {(line: string) => void} [log] progress lines (default none)
  */
 
@@ -55,12 +60,11 @@ export async function runChaos(options = {}) {
   const log = options.log ?? (() => {});
   const started = Date.now();
 
-  const redis = await testRedis.startRedis({ args: ["--appendonly", "yes", "--appendfsync", "always"] });
-  const admin = new Redis(redis.url, { maxRetriesPerRequest: null });
-  admin.on("error", () => {});
+  const topo = options.topology === "cluster" ? await startCluster() : await startSingle();
+  const { admin, keys, queues } = topo;
   const env = {
     ...process.env,
-    REDIS_URL: redis.url,
+    ...topo.env,
     CONCURRENCY: String(options.concurrency ?? 20),
     HEARTBEAT_MS: String(options.heartbeatMs ?? 250),
     NODE_TTL_MS: String(options.nodeTtlMs ?? 1_000),
@@ -94,7 +98,7 @@ export async function runChaos(options = {}) {
     leftovers: {},
     elapsedMs: 0,
   };
-  const producerStore = redisStoreModule.redisStore({ url: redis.url, sidekiqProcess: false });
+  const producerStore = redisStoreModule.redisStore({ ...topo.storeOptions, sidekiqProcess: false });
   const producer = core.createVerk({ store: producerStore, logger: quietLogger() });
   const jids = [];
   let redisDown = Promise.resolve();
@@ -109,9 +113,9 @@ export async function runChaos(options = {}) {
       for (let b = 0; b < batches && jids.length < jobs; b++) {
         await redisDown;
         const count = Math.min(perBatch, jobs - jids.length);
-        const batch = Array.from({ length: count }, () => ({
+        const batch = Array.from({ length: count }, (_, i) => ({
           class: "ChaosJob",
-          queue: "chaos",
+          queue: queues[i % queues.length],
           args: [Math.round(random(20, 120))],
         }));
         jids.push(...(await producer.enqueueBulk(batch)));
@@ -131,15 +135,15 @@ export async function runChaos(options = {}) {
         for (const at of restartAt) {
           if (elapsed >= at) {
             restartAt.delete(at);
-            result.inFlightAtRedisRestarts += await inProgressTotal(admin);
+            result.inFlightAtRedisRestarts += await inProgressTotal(topo);
             let up;
             redisDown = new Promise((resolve) => {
               up = resolve;
             });
             log(`killing Redis at ${elapsed} ms`);
-            await redis.kill();
+            await topo.killRedis();
             await sleep(random(500, 1_500));
-            await redis.restart();
+            await topo.restartRedis();
             result.redisRestarts++;
             up();
             log("Redis is back");
@@ -148,7 +152,8 @@ export async function runChaos(options = {}) {
         const candidates = [...workers].filter((w) => w.nodeId && w.child.exitCode === null);
         if (candidates.length === 0) continue;
         const victim = candidates[Math.floor(Math.random() * candidates.length)];
-        const inFlight = await admin.llen(`inprogress:chaos:${victim.nodeId}`);
+        const lengths = await Promise.all(queues.map((q) => admin.llen(keys.inprogress(q, victim.nodeId))));
+        const inFlight = lengths.reduce((a, b) => a + b, 0);
         victim.child.kill("SIGKILL");
         result.kills++;
         result.inFlightAtKills += inFlight;
@@ -169,8 +174,8 @@ export async function runChaos(options = {}) {
     // Drain: every job ran and nothing is left anywhere.
     const deadline = Date.now() + (options.drainTimeoutMs ?? 30_000);
     for (;;) {
-      const ran = await admin.scard("chaos:ran");
-      const left = await leftovers(admin);
+      const ran = await admin.scard(topo.ranKey);
+      const left = await leftovers(topo);
       if (ran >= jobs && Object.keys(left).length === 0) break;
       if (Date.now() > deadline) break;
       await sleep(250);
@@ -191,36 +196,42 @@ export async function runChaos(options = {}) {
     await producer.stop().catch(() => {});
   }
 
-  const ran = new Set(await admin.smembers("chaos:ran"));
+  const ran = new Set(await admin.smembers(topo.ranKey));
   result.lost = jids.filter((jid) => !ran.has(jid)).length + Math.max(0, jobs - jids.length);
   for (let i = 0; i < jids.length; i += 1_000) {
-    const counts = await admin.mget(...jids.slice(i, i + 1_000).map((jid) => `chaos:count:${jid}`));
+    const counts = await admin.mget(...jids.slice(i, i + 1_000).map((jid) => topo.countKey(jid)));
     for (const count of counts) if (count !== null) result.duplicates += Number(count) - 1;
   }
-  result.leftovers = await leftovers(admin);
+  result.leftovers = await leftovers(topo);
   result.elapsedMs = Date.now() - started;
-  admin.disconnect();
-  await redis.stop();
+  await topo.stop();
   return result;
 }
 
-async function inProgressTotal(admin) {
+/** @param {import("./topology.mjs").ChaosTopology} topo */
+async function inProgressTotal(topo) {
   let total = 0;
-  for (const key of await admin.keys("inprogress:*")) total += await admin.llen(key);
+  for (const key of await topo.keysMatching(topo.keys.inprogress("*", "*")))
+    total += await topo.admin.llen(key);
   return total;
 }
 
-async function leftovers(admin) {
+/** Non-empty queues, in-progress lists and retry/dead/schedule sets. @param {import("./topology.mjs").ChaosTopology} topo */
+async function leftovers(topo) {
+  const { admin, keys, queues } = topo;
   const left = {};
-  const queue = await admin.llen("queue:chaos");
-  if (queue > 0) left["queue:chaos"] = queue;
-  for (const key of await admin.keys("inprogress:*")) {
+  for (const q of queues) {
+    const n = await admin.llen(keys.queue(q));
+    if (n > 0) left[keys.queue(q)] = n;
+  }
+  for (const key of await topo.keysMatching(keys.inprogress("*", "*"))) {
     const n = await admin.llen(key);
     if (n > 0) left[key] = n;
   }
-  for (const set of ["retry", "dead", "schedule"]) {
-    const n = await admin.zcard(set);
-    if (n > 0) left[set] = n;
+  const sets = new Set(queues.flatMap((q) => ["retry", "dead", "schedule"].map((set) => keys.setOf(set, q))));
+  for (const key of sets) {
+    const n = await admin.zcard(key);
+    if (n > 0) left[key] = n;
   }
   return left;
 }

@@ -1,16 +1,40 @@
-// One chaos worker process: runs queue "chaos" on the Redis at REDIS_URL. Every job records its
-// jid (SADD chaos:ran, INCR chaos:count:<jid>) then sleeps a little, so jobs are in flight when
-// the harness SIGKILLs this process. Sends { nodeId } to the parent once started.
-import { core, Redis, redisStoreModule } from "./deps.mjs";
+// One chaos worker process: runs queue "chaos" on the Redis at REDIS_URL, or the queues of
+// CHAOS_QUEUES on the Redis Cluster of REDIS_CLUSTER_NODES. Every job records its jid (SADD
+// chaos:ran, INCR chaos:count:<jid>; on a cluster under the {chaos} hash tag) then sleeps a
+// little, so jobs are in flight when the harness SIGKILLs this process. Sends { nodeId } to the
+// parent once started.
+import { Cluster, core, Redis, redisStoreModule } from "./deps.mjs";
 
 const url = process.env.REDIS_URL;
+const clusterNodes = process.env.REDIS_CLUSTER_NODES?.split(",");
+const queues = process.env.CHAOS_QUEUES?.split(",") ?? ["chaos"];
+const tag = clusterNodes ? "{chaos}" : "chaos";
 const concurrency = Number(process.env.CONCURRENCY ?? 20);
 const heartbeatMs = Number(process.env.HEARTBEAT_MS ?? 250);
 const nodeTtlMs = Number(process.env.NODE_TTL_MS ?? 1_000);
 
 // Commands wait across a Redis restart instead of failing (the job would then go to the retry set).
-const recorder = new Redis(url, { maxRetriesPerRequest: null });
+const recorder = clusterNodes
+  ? new Cluster(clusterNodes, {
+      redisOptions: { maxRetriesPerRequest: null },
+      retryDelayOnClusterDown: 200,
+      maxRedirections: 1_000,
+    })
+  : new Redis(url, { maxRetriesPerRequest: null });
 recorder.on("error", () => {});
+
+/** Record one run of `jid`, retrying while a cluster is down (a master restarting). */
+async function record(jid) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await recorder.multi().sadd(`${tag}:ran`, jid).incr(`${tag}:count:${jid}`).exec();
+      return;
+    } catch (error) {
+      if (attempt > 100) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
 
 const logger = {
   debug() {},
@@ -27,21 +51,21 @@ const ChaosJob = core.defineWorker(
   "ChaosJob",
   async function (sleepMs) {
     const jid = this.jid;
-    await recorder.multi().sadd("chaos:ran", jid).incr(`chaos:count:${jid}`).exec();
+    await record(jid);
     await new Promise((resolve) => setTimeout(resolve, sleepMs));
   },
-  { queue: "chaos", backoff: () => 1 },
+  { queue: queues[0], backoff: () => 1 },
 );
 
 const verk = core.createVerk({
   store: redisStoreModule.redisStore({
-    url,
+    ...(clusterNodes ? { cluster: { nodes: clusterNodes } } : { url }),
     heartbeatMs,
     nodeTtlMs,
     sidekiqProcess: false,
     connectTimeoutMs: 30_000,
   }),
-  queues: { chaos: concurrency },
+  queues: Object.fromEntries(queues.map((q) => [q, Math.max(1, Math.round(concurrency / queues.length))])),
   workers: [ChaosJob],
   fetchBlockMs: 500,
   pollIntervalMs: 200,

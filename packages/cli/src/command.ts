@@ -37,6 +37,12 @@ export const GLOBAL_FLAGS: Readonly<Record<string, FlagSpec>> = {
     value: "<url>",
     description: "Redis to use (default: $REDIS_URL or redis://127.0.0.1:6379)",
   },
+  "cluster-nodes": {
+    type: "string",
+    value: "<url,url>",
+    description:
+      "run on a Redis Cluster: some of its nodes (default: $VERK_CLUSTER_NODES; overrides --redis-url)",
+  },
   namespace: {
     type: "string",
     value: "<ns>",

@@ -81,7 +81,12 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       error instanceof Error ? error.message.split("\n")[0]!.replace(/\. To specify.*$/, "") : "";
     return fail(new UsageError(`${command.name}: ${message}; run \`verk ${command.name} --help\``));
   }
-  const ctx = new Context(io, globalOptions(parsed.values, io.env));
+  let ctx: Context;
+  try {
+    ctx = new Context(io, globalOptions(parsed.values, io.env));
+  } catch (error) {
+    return fail(error);
+  }
   if (parsed.values.help === true) {
     io.stdout.write(`${commandHelp(command, ctx.p)}\n`);
     return EXIT.ok;

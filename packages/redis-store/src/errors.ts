@@ -3,8 +3,8 @@ import { isVerkError, VerkError } from "@verk/core";
 /**
  * Turn an error of the Redis client into the `VerkError` callers see, naming the operation:
  * `STORE_FULL` for Redis' OOM refusal (maxmemory reached with `noeviction`), `CONNECTION_FAILED`
- * when the client gave up or the connection is closed (the write may or may not have been
- * applied), `INVALID_OPTION` for a key layout that does not match the server (`MOVED`,
+ * when the client gave up, the connection is closed or a Redis Cluster is failing over (the write
+ * may or may not have been applied), `INVALID_OPTION` for a key layout that does not match the server (`MOVED`,
  * `CROSSSLOT`), else `STORE_ERROR`. A `VerkError` passes through unchanged.
  */
 export function storeError(error: unknown, operation: string): VerkError {
@@ -22,6 +22,13 @@ export function storeError(error: unknown, operation: string): VerkError {
     return new VerkError(
       "CONNECTION_FAILED",
       `[redis-store] ${operation} failed: Redis is unreachable (${message}); a write may or may not have been applied`,
+      { cause: error },
+    );
+  }
+  if (/^(Too many Cluster redirections|CLUSTERDOWN|TRYAGAIN)\b|Failed to refresh slots cache/.test(message)) {
+    return new VerkError(
+      "CONNECTION_FAILED",
+      `[redis-store] ${operation} failed: the Redis Cluster is failing over or resharding (${message}); a write may or may not have been applied`,
       { cause: error },
     );
   }

@@ -164,7 +164,10 @@ export class RedisStore implements VerkStore {
     return mapped("enqueue", async () => {
       this.#checkQueues(jobs);
       await this.#pushes.push(jobs);
-      await this.#replication.confirm(jobs.map((job) => this.keys.queue(job.queue)));
+      await this.#replication.confirm([
+        ...jobs.map((job) => this.keys.queue(job.queue)),
+        ...this.#global(this.keys.queues),
+      ]);
     });
   }
 
@@ -174,7 +177,10 @@ export class RedisStore implements VerkStore {
     return mapped("schedule", async () => {
       this.#checkQueues(entries);
       await ops.scheduleEntries(this.client, this.keys, entries);
-      await this.#replication.confirm(entries.map((e) => this.keys.setOf("schedule", e.queue)));
+      await this.#replication.confirm([
+        ...entries.map((e) => this.keys.setOf("schedule", e.queue)),
+        ...this.#global(this.keys.dueIndex("schedule")),
+      ]);
       if (entries.length > 0) void this.capabilities.dueWatch.notify(Math.min(...entries.map((e) => e.at)));
     });
   }
@@ -216,7 +222,10 @@ export class RedisStore implements VerkStore {
     return mapped("fail", async () => {
       const written = await ops.failJob(this.client, this.keys, queue, nodeId, raw, outcome);
       if (written && outcome.kind !== "discard")
-        await this.#replication.confirm([this.keys.inprogress(queue, nodeId)]);
+        await this.#replication.confirm([
+          this.keys.inprogress(queue, nodeId),
+          ...(outcome.kind === "retry" ? this.#global(this.keys.dueIndex("retry")) : []),
+        ]);
       return written;
     });
   }
@@ -294,6 +303,11 @@ export class RedisStore implements VerkStore {
   async attachNode(node: NodeHandle): Promise<() => Promise<void>> {
     if (!this.#options.sidekiqProcess) return async () => {};
     return attachSidekiqProcess(this.client, this.keys, node, this.#options.sidekiqProcess);
+  }
+
+  /** A `{verk}` key a cluster-layout write also touched, for `waitReplicas` to confirm too. */
+  #global(key: string): string[] {
+    return this.keys.layout === "cluster" ? [key] : [];
   }
 
   #checkQueues(items: readonly { queue: string }[]): void {

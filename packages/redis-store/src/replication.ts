@@ -28,12 +28,25 @@ export class Replication {
   }
 
   /**
-   * Resolve once the writes already sent for `written` (keys) are on enough replicas.
+   * Resolve once the writes already sent for `written` (keys) are on enough replicas: one `WAIT`
+   * per server the keys live on (on a Redis Cluster, the masters of their slots).
    * @throws VerkError `REPLICATION_TIMEOUT` when fewer replicas confirmed within the timeout.
    */
   confirm(written: readonly string[]): Promise<void> {
     if (this.#settings === undefined || written.length === 0) return Promise.resolve();
-    const server = isCluster(this.#client) ? String(nodeKey(this.#client, written[0]!)) : "single";
+    const byServer = new Map<string, string[]>();
+    for (const key of written) {
+      const server = isCluster(this.#client) ? String(nodeKey(this.#client, key)) : "single";
+      const list = byServer.get(server);
+      if (list === undefined) byServer.set(server, [key]);
+      else list.push(key);
+    }
+    const waits = [...byServer].map(([server, keys]) => this.#batch(server, keys));
+    return waits.length === 1 ? waits[0]! : Promise.all(waits).then(() => {});
+  }
+
+  /** Join the pending WAIT of `server` (created for this event-loop turn) with `keys`. */
+  #batch(server: string, keys: readonly string[]): Promise<void> {
     let batch = this.#pending.get(server);
     if (batch === undefined) {
       let resolve!: () => void;
@@ -45,7 +58,7 @@ export class Replication {
       batch = { keys: [], done, resolve, reject };
       this.#pending.set(server, batch);
     }
-    batch.keys.push(...written);
+    batch.keys.push(...keys);
     this.#timer ??= setImmediate(() => this.#flush());
     return batch.done;
   }

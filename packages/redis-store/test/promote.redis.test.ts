@@ -213,3 +213,24 @@ describe("native promotion of large members (WATCH/MULTI)", () => {
     }
   });
 });
+
+describe("promotion (cluster layout): what a crash left in an outbox", () => {
+  it("is delivered by the next sweep of the retry set, once", async () => {
+    const keys = createKeys(undefined, "cluster");
+    const s = redisStore({ url: server().url, layout: "cluster" });
+    await s.connect();
+    try {
+      // a promoter took this job from queue a's retry set for queue b, then crashed before pushing it
+      const payload = '{"class":"W","args":[],"jid":"x","queue":"b"}';
+      await redis().sadd(keys.queues, "a");
+      await redis().rpush(keys.outbox("a"), `1:b${payload}`);
+      expect(await s.promoteDue("retry", now, 100)).toBe(0);
+      expect(await redis().lrange(keys.queue("b"), 0, -1)).toEqual([payload]);
+      expect(await redis().exists(keys.outbox("a"))).toBe(0);
+      expect(await s.promoteDue("retry", now, 100)).toBe(0);
+      expect(await redis().llen(keys.queue("b"))).toBe(1);
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -124,3 +124,22 @@ describe("helpers", () => {
     expect(parseControlMessage("null")).toBeUndefined();
   });
 });
+
+describe("storeError on a Redis Cluster", () => {
+  it("maps a cluster failing over (too many redirections, CLUSTERDOWN) to CONNECTION_FAILED", async () => {
+    const { storeError } = await import("../src/errors.js");
+    for (const message of [
+      "Too many Cluster redirections. Last error: ReplyError: MOVED 6111 127.0.0.1:17252",
+      "CLUSTERDOWN The cluster is down",
+    ]) {
+      expect(storeError(new Error(message), "enqueue")).toMatchObject({
+        code: "CONNECTION_FAILED",
+        message: expect.stringContaining("failing over or resharding"),
+      });
+    }
+    expect(storeError(new Error("MOVED 1 127.0.0.1:7000"), "enqueue")).toMatchObject({
+      code: "INVALID_OPTION",
+      field: "cluster",
+    });
+  });
+});

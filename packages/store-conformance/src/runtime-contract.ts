@@ -11,6 +11,8 @@ export function runtimeContract(getHarness: () => ConformanceHarness): void {
         store: getHarness().store(),
         fetchBlockMs: 200,
         controlSyncMs: 200,
+        // No keep-alive thread here (its start makes every stop ~1 s slower); the liveness contract has it.
+        liveness: { maxEventLoopBlockMs: 0 },
         ...options,
       });
       instances.push(verk);

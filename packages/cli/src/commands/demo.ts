@@ -2,7 +2,7 @@ import type { Command } from "../command.js";
 import { intFlag } from "../command.js";
 import { connectionError } from "../context.js";
 import { runDemo } from "../demo.js";
-import { CliError } from "../util/errors.js";
+import { CliError, UsageError } from "../util/errors.js";
 
 /** `verk demo`. */
 export const demo: Command = {
@@ -26,6 +26,8 @@ export const demo: Command = {
     "verk demo --jobs 1000 --json",
   ],
   async run(ctx, _positionals, values) {
+    if (ctx.options.clusterNodes)
+      throw new UsageError("demo runs on one Redis (--redis-url); it does not take --cluster-nodes");
     const jobs = intFlag(values.jobs, "jobs", 10_000, 1);
     const scheduled = intFlag(values.scheduled, "scheduled", Math.min(500, Math.ceil(jobs / 20)), 0);
     const out = ctx.options.json ? ctx.io.stderr : ctx.io.stdout;

@@ -1,9 +1,9 @@
 import { resolve } from "node:path";
 import { createVerk, type Logger, type LogLevel, type QueueOptions, type VerkPlugin } from "@verk/core";
-import { maskUrl, redisStore } from "@verk/redis-store";
+import { redisStore } from "@verk/redis-store";
 import type { Command } from "../command.js";
 import { loadConfig, loadWorkers, parseQueues } from "../config.js";
-import { connectionError } from "../context.js";
+import { connectionError, describeTarget } from "../context.js";
 import { CliError, UsageError } from "../util/errors.js";
 import { cliLogger } from "../util/log.js";
 
@@ -32,7 +32,8 @@ export const work: Command = {
   usage: ["work [--config <file>] [--queues <q:n,...>] [--log-level <level>]"],
   description:
     "Looks for verk.config.js, .mjs, .cjs, .json (or .ts on a Node.js that strips types) in the working\n" +
-    "directory. Environment overrides: REDIS_URL, VERK_NAMESPACE, VERK_QUEUES=default:25,priority:10;\n" +
+    "directory. Environment overrides: REDIS_URL (or VERK_CLUSTER_NODES), VERK_NAMESPACE,\n" +
+    "VERK_QUEUES=default:25,priority:10; a config's redis: { cluster: { nodes: [...] } } runs on a Redis Cluster;\n" +
     "flags override both. SIGTERM/SIGINT stop gracefully (running jobs finish or go back to their queue;\n" +
     "a second signal exits at once), SIGTSTP quiets the node (stops fetching). One log line per job.",
   flags: {
@@ -122,7 +123,20 @@ export const work: Command = {
       const plugin = await statsPlugin();
       if (plugin) plugins.push(plugin);
     }
-    const store = redisStore({ ...config.redis, url: redisUrl, ...(namespace ? { namespace } : {}) });
+    // --cluster-nodes / VERK_CLUSTER_NODES, else the config's redis.cluster, else the URL.
+    const flagNodes = ctx.options.clusterNodes;
+    const configCluster = config.redis?.cluster;
+    const clusterNodes = flagNodes ?? configCluster?.nodes.map(nodeText);
+    const where = describeTarget(redisUrl, clusterNodes);
+    const store = redisStore({
+      ...config.redis,
+      ...(flagNodes
+        ? { cluster: { ...configCluster, nodes: [...flagNodes] } }
+        : configCluster
+          ? {}
+          : { url: redisUrl }),
+      ...(namespace ? { namespace } : {}),
+    });
     const verk = createVerk({
       ...config.verk,
       store,
@@ -146,8 +160,7 @@ export const work: Command = {
       await verk.start();
     } catch (error) {
       await verk.stop({ timeout: 0 }).catch(() => {});
-      if ((error as { code?: string }).code === "CONNECTION_FAILED")
-        throw connectionError(error, maskUrl(redisUrl));
+      if ((error as { code?: string }).code === "CONNECTION_FAILED") throw connectionError(error, where);
       throw error;
     }
     logger.info(
@@ -161,7 +174,7 @@ export const work: Command = {
           )
           .join(","),
         workers: workers.map((w) => w.name).join(","),
-        redis: maskUrl(redisUrl),
+        redis: where,
         ...(namespace ? { namespace } : {}),
         pid: process.pid,
       },
@@ -201,3 +214,10 @@ export const work: Command = {
     });
   },
 };
+
+/** A cluster node of the config (`"redis://h:p"`, a port, or `{ host, port }`) as a URL, for logs. */
+function nodeText(node: string | number | { host?: string; port?: number }): string {
+  if (typeof node === "string") return node;
+  if (typeof node === "number") return `redis://127.0.0.1:${node}`;
+  return `redis://${node.host ?? "127.0.0.1"}:${node.port ?? 6379}`;
+}

@@ -1,5 +1,6 @@
 import type { RedisClient as Redis } from "../client.js";
 import type { Keys } from "../keys.js";
+import { type Commands, sendAll } from "./batch.js";
 
 import { listProcesses } from "./processes.js";
 import { listQueues } from "./queues.js";
@@ -35,11 +36,11 @@ export async function listVerkNodes(redis: Redis, keys: Keys): Promise<VerkNode[
   for (const id of ids) first.exists(keys.heartbeat(id)).smembers(keys.nodeQueues(id));
   const res = (await first.exec()) ?? [];
   const queuesOf = ids.map((_, i) => ((res[2 * i + 1]?.[1] ?? []) as string[]).sort());
-  const second = redis.pipeline();
-  ids.forEach((id, i) => {
-    for (const q of queuesOf[i]!) second.llen(keys.inprogress(q, id));
-  });
-  const lens = queuesOf.some((q) => q.length > 0) ? ((await second.exec()) ?? []) : [];
+  // In-progress lists live in their queues' slots (cluster layout): sendAll routes each.
+  const lens = await sendAll(
+    redis,
+    ids.flatMap((id, i) => queuesOf[i]!.map((q) => (c: Commands) => c.llen(keys.inprogress(q, id)))),
+  );
   let k = 0;
   return ids.map((nodeId, i) => {
     const inFlight: Record<string, number> = {};

@@ -2,9 +2,7 @@ import { DEFAULT_DEAD_LIMITS, type DeadSetLimits, VerkError } from "@verk/core";
 import type { RedisClient as Redis } from "../client.js";
 import type { Keys } from "../keys.js";
 import { queueKnown } from "../queue-known.js";
-import { applyInBatches, type MoveAction } from "./actions.js";
-import { actOnKeys, actOnMatching } from "./bulk.js";
-import { findEntries, listEntries, scanEntries } from "./entries.js";
+import type { MoveAction } from "./actions.js";
 import { listVerkNodes, type QueueOverview, queueOverview, type VerkNode } from "./nodes.js";
 import { listProcesses } from "./processes.js";
 import {
@@ -19,14 +17,8 @@ import {
 } from "./queue-jobs.js";
 import { clearQueue, listQueues } from "./queues.js";
 import { type ServerInfo, serverInfo } from "./server-info.js";
-import {
-  type EntryKey,
-  entriesByKeys,
-  type SearchFilters,
-  type SearchOptions,
-  type SearchResult,
-  searchEntries,
-} from "./set-search.js";
+import type { EntryKey, SearchFilters, SearchOptions, SearchResult } from "./set-search.js";
+import { SetViews } from "./set-views.js";
 import { type ProcessSignal, signalAll, signalProcess } from "./signals.js";
 import type {
   ActionResult,
@@ -57,14 +49,17 @@ const ALLOWED: Record<AdminSetName, readonly (MoveAction | "delete")[]> = {
 /**
  * Operator actions on a Verk/Sidekiq Redis: list and search the `schedule`, `retry` and `dead`
  * sets, retry / enqueue-now / kill / delete entries one by one or in bulk, list and clear queues,
- * list processes. Moves go through the `admin-move` Lua script, which moves an entry only when it
- * removed it from its set, so a concurrent scheduler or operator never makes a job run twice and
- * no job is lost. Build it from a store: `new RedisAdmin(redisStore({ url }))` (connect the store first).
+ * list processes. Moves go through the `move-entries` Lua script, which moves an entry only when
+ * it removed it from its set, so a concurrent scheduler or operator never makes a job run twice
+ * and no job is lost. On the cluster key layout each queue has its own sets: every view merges
+ * them in display order (paging, cursors and totals as on one set) and every move runs in the
+ * slot of the set holding the entry (a job bound for another queue goes through that queue's
+ * outbox). Build it from a store: `new RedisAdmin(redisStore({ url }))` (connect the store first).
  */
 export class RedisAdmin {
   readonly #redis: Redis;
   readonly #keys: Keys;
-  readonly #limits: DeadSetLimits;
+  readonly #sets: SetViews;
 
   /**
    * @param source - a `RedisStore` (or any `{ client, keys }`).
@@ -73,22 +68,22 @@ export class RedisAdmin {
   constructor(source: AdminSource, deadLimits: Partial<DeadSetLimits> = {}) {
     this.#redis = source.client;
     this.#keys = source.keys;
-    this.#limits = { ...DEFAULT_DEAD_LIMITS, ...deadLimits };
+    this.#sets = new SetViews(source.client, source.keys, { ...DEFAULT_DEAD_LIMITS, ...deadLimits });
   }
 
   /** A page of `set`, filtered; see {@link ListOptions}. */
   list(set: AdminSetName, options: ListOptions = {}): Promise<ListPage> {
-    return listEntries(this.#redis, this.#keys.set(set), set, options);
+    return this.#sets.list(set, options);
   }
 
   /** Every entry of `set` passing the filters (a snapshot, read in chunks). */
   entries(set: AdminSetName, options: ListOptions = {}): Promise<SetEntry[]> {
-    return scanEntries(this.#redis, this.#keys.set(set), set, options);
+    return this.#sets.entries(set, options);
   }
 
   /** The entry of `set` with this jid, or `undefined`. */
   async find(set: AdminSetName, jid: string): Promise<SetEntry | undefined> {
-    return (await findEntries(this.#redis, this.#keys.set(set), set, jid))[0];
+    return this.#sets.find(set, jid);
   }
 
   /**
@@ -103,16 +98,7 @@ export class RedisAdmin {
     action: MoveAction | "delete",
   ): Promise<ActionResult | undefined> {
     this.#check(set, action);
-    const found = await findEntries(this.#redis, this.#keys.set(set), set, jid);
-    if (found.length === 0) return undefined;
-    return applyInBatches(
-      this.#redis,
-      this.#keys,
-      set,
-      action,
-      found.map((e) => e.raw),
-      this.#limits,
-    );
+    return this.#sets.actOn(set, jid, action);
   }
 
   /**
@@ -126,16 +112,7 @@ export class RedisAdmin {
     onProgress?: ProgressFn,
   ): Promise<ActionResult> {
     this.#check(set, action);
-    const all = await scanEntries(this.#redis, this.#keys.set(set), set, filters);
-    return applyInBatches(
-      this.#redis,
-      this.#keys,
-      set,
-      action,
-      all.map((e) => e.raw),
-      this.#limits,
-      onProgress,
-    );
+    return this.#sets.actOnAll(set, action, filters, onProgress);
   }
 
   /** Every known queue with size, latency and pause state, sorted by name. */
@@ -166,12 +143,12 @@ export class RedisAdmin {
    * `maxScan` members (default 10,000) from rank `cursor`, in chunks of 500, and says where to go on.
    */
   search(set: AdminSetName, options: SearchOptions = {}): Promise<SearchResult> {
-    return searchEntries(this.#redis, this.#keys.set(set), set, options);
+    return this.#sets.search(set, options);
   }
 
   /** The entries addressed by `"<score>-<jid>"` keys (ZRANGE BYSCORE on each score: no scan). */
   findByKeys(set: AdminSetName, keys: readonly EntryKey[]): Promise<SetEntry[]> {
-    return entriesByKeys(this.#redis, this.#keys.set(set), set, keys);
+    return this.#sets.findByKeys(set, keys);
   }
 
   /**
@@ -185,7 +162,7 @@ export class RedisAdmin {
     keys: readonly EntryKey[],
   ): Promise<ActionResult & { readonly missing: number }> {
     this.#check(set, action);
-    return actOnKeys(this.#redis, this.#keys, set, action, keys, this.#limits);
+    return this.#sets.actOnKeys(set, action, keys);
   }
 
   /**
@@ -200,7 +177,7 @@ export class RedisAdmin {
     onProgress?: ProgressFn,
   ): Promise<ActionResult> {
     this.#check(set, action);
-    return actOnMatching(this.#redis, this.#keys, set, action, filters, this.#limits, onProgress);
+    return this.#sets.actOnMatching(set, action, filters, onProgress);
   }
 
   /** Every queue with size, latency, pause, the live nodes serving it, in-flight and running counts. */

@@ -1,4 +1,5 @@
-import type { RedisClient as Redis } from "../client.js";
+import type { Redis as Single } from "ioredis";
+import { isCluster, type RedisClient as Redis } from "../client.js";
 
 /** What the dashboard shows about the Redis server (from `INFO`). */
 export interface ServerInfo {
@@ -18,6 +19,11 @@ export interface ServerInfo {
   readonly maxMemory: number;
   /** `maxmemory-policy`, e.g. `noeviction`. */
   readonly maxMemoryPolicy: string;
+  /**
+   * Masters the figures add up (Redis Cluster: clients and memory are summed over them, `maxMemory`
+   * is 0 when any has no limit, `uptimeSeconds` is the shortest, `version` the oldest); 1 otherwise.
+   */
+  readonly masters: number;
 }
 
 /** Parse the text of `INFO` into field → value. */
@@ -30,8 +36,30 @@ export function parseInfo(text: string): Record<string, string> {
   return out;
 }
 
-/** Read {@link ServerInfo} with one `INFO` call (sections server, clients, memory). */
+/** Read {@link ServerInfo}: `INFO` sections server, clients and memory (of every master on a Redis Cluster). */
 export async function serverInfo(redis: Redis): Promise<ServerInfo> {
+  if (!isCluster(redis)) return serverInfoOf(redis);
+  const all = await Promise.all(redis.nodes("master").map((node) => serverInfoOf(node)));
+  if (all.length === 0) return serverInfoOf(redis as unknown as Single);
+  const sum = (field: "connectedClients" | "usedMemory" | "usedMemoryPeak") =>
+    all.reduce((n, info) => n + info[field], 0);
+  const versions = all
+    .map((info) => info.version)
+    .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+  return {
+    version: versions[0] ?? "",
+    mode: "cluster",
+    uptimeSeconds: Math.min(...all.map((info) => info.uptimeSeconds)),
+    connectedClients: sum("connectedClients"),
+    usedMemory: sum("usedMemory"),
+    usedMemoryPeak: sum("usedMemoryPeak"),
+    maxMemory: all.some((info) => info.maxMemory === 0) ? 0 : all.reduce((n, info) => n + info.maxMemory, 0),
+    maxMemoryPolicy: [...new Set(all.map((info) => info.maxMemoryPolicy))].join(","),
+    masters: all.length,
+  };
+}
+
+async function serverInfoOf(redis: Single): Promise<ServerInfo> {
   const [server, clients, memory] = await Promise.all([
     redis.info("server"),
     redis.info("clients"),
@@ -48,5 +76,6 @@ export async function serverInfo(redis: Redis): Promise<ServerInfo> {
     usedMemoryPeak: n("used_memory_peak"),
     maxMemory: n("maxmemory"),
     maxMemoryPolicy: info.maxmemory_policy ?? "",
+    masters: 1,
   };
 }

@@ -46,7 +46,11 @@ export function redisFlow(ctx: FlowContext): FlowCapability {
             throw new RangeError("[redis-store] pushUnique with a once marker takes jobs of one queue");
           outcomes = await ctx.pushes.pushOnce(queue, jobs, once);
         }
-        await ctx.confirm([...new Set(jobs.map((job) => keys.queue(job.queue)))]);
+        await ctx.confirm([
+          ...new Set(jobs.map((job) => keys.queue(job.queue))),
+          // the cluster layout's `{verk}` registry write (another master): confirmed too
+          ...(keys.layout === "cluster" ? [keys.queues] : []),
+        ]);
         return outcomes;
       });
     },
@@ -160,6 +164,10 @@ async function scheduleUnique(
         client.sadd(keys.queues, ...earliest.keys()),
       ]);
   }
-  await ctx.confirm([...byQueue.keys()].map((queue) => keys.setOf("schedule", queue)));
+  await ctx.confirm([
+    ...[...byQueue.keys()].map((queue) => keys.setOf("schedule", queue)),
+    // the cluster layout's `{verk}` writes (registry, due index): a confirmed job must stay promotable
+    ...(keys.layout === "cluster" ? [keys.queues, keys.dueIndex("schedule")] : []),
+  ]);
   return outcomes;
 }

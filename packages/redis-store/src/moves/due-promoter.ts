@@ -3,13 +3,15 @@ import type { RedisClient } from "../client.js";
 import type { Keys } from "../keys.js";
 import { PROMOTE_DEAD_LIMITS } from "../store-ops.js";
 import { dueQueues, earliestDue, refreshDue, sweepDueIndex } from "./due-index.js";
+import { drainOutbox } from "./outbox.js";
 import { promoteSet, ReadSizer } from "./promote.js";
 import type { NativePromoter } from "./promote-native.js";
 
 /**
  * How often the cluster layout's due index is rebuilt from every queue's sets, in ms: it repairs
  * an index entry a crash left stale, or one a promotion pass overwrote while a job of the same
- * queue was being scheduled (such a job is then promoted at most this late).
+ * queue was being scheduled (such a job is then promoted at most this late). The `retry` sweep
+ * also delivers what a crash left in the queues' outboxes (taken from a due set, not yet pushed).
  */
 const SWEEP_MS = 5_000;
 
@@ -21,10 +23,16 @@ export function duePromoter(client: RedisClient, keys: Keys, native?: NativeProm
   const running: Partial<Record<DueSet, Promise<unknown>>> = {};
   const ctx = { redis: client, keys, sizer, deadLimits: PROMOTE_DEAD_LIMITS, ...(native ? { native } : {}) };
 
+  async function drainOutboxes(): Promise<void> {
+    const queues = await client.smembers(keys.queues);
+    await Promise.all(queues.map((queue) => drainOutbox(client, keys, queue)));
+  }
+
   async function promoteCluster(set: DueSet, now: number, limit: number): Promise<number> {
     if (Date.now() - swept[set] > SWEEP_MS) {
       swept[set] = Date.now();
       await sweepDueIndex(client, keys, set);
+      if (set === "retry") await drainOutboxes();
     }
     let taken = 0;
     for (const queue of await dueQueues(client, keys, set, now)) {
