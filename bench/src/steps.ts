@@ -54,8 +54,8 @@ export const STEPS: readonly Step[] = [
   { id: "overhead", name: "isolation cost", run: runOverhead, verkOnly: true },
   { id: "push-cost", name: "push cost", run: runPushCost, verkOnly: true },
   { id: "heartbeat-hog", name: "heartbeat hog", run: runHeartbeatHog, verkOnly: true },
-  { id: "unique-enqueue", name: "unique enqueue", run: runUniqueEnqueue, verkOnly: true },
-  { id: "limit-process", name: "limited process", run: runLimitProcess, verkOnly: true },
   { id: "cluster-layout", name: "cluster layout", run: runClusterLayout, verkOnly: true },
   { id: "wait-replicas", name: "waitReplicas", run: runWaitReplicas, verkOnly: true },
+  { id: "unique-enqueue", name: "unique enqueue", run: runUniqueEnqueue, verkOnly: true },
+  { id: "limit-process", name: "limited process", run: runLimitProcess, verkOnly: true },
 ];

@@ -44,6 +44,7 @@ const result = await runChaos({
 console.log(summary(result));
 console.log(
   `in flight at kills ${result.inFlightAtKills}, in progress at Redis restarts ${result.inFlightAtRedisRestarts}, ` +
+    `recovered from live workers ${result.recoveredFromLive}, ` +
     `leftovers ${JSON.stringify(result.leftovers)}, ${(result.elapsedMs / 1000).toFixed(1)} s`,
 );
 process.exit(result.lost === 0 && Object.keys(result.leftovers).length === 0 ? 0 : 1);

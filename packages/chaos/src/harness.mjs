@@ -34,6 +34,8 @@ const WORKER = fileURLToPath(new URL("./worker.mjs", import.meta.url));
  * @property {number} redisRestarts
  * @property {number} inFlightAtKills jobs in the killed workers' in-progress lists at the kills
  * @property {number} inFlightAtRedisRestarts jobs in progress anywhere when Redis was killed
+ * @property {number} recoveredFromLive jobs recovered from workers that were not killed: declared
+ *   dead while alive (starved of CPU, or Redis away, past the heartbeat TTL), so they may run twice
  * @property {Record<string, number>} leftovers non-empty queue / in-progress / retry / dead / schedule sizes
  * @property {number} elapsedMs
  */
@@ -44,6 +46,11 @@ const random = (min, max) => min + Math.random() * (max - min);
 /** One summary line: `jobs N, lost L, duplicates D, kills K, redis restarts R`. */
 export function summary(result) {
   return `jobs ${result.jobs}, lost ${result.lost}, duplicates ${result.duplicates}, kills ${result.kills}, redis restarts ${result.redisRestarts}`;
+}
+
+/** Where duplicates may come from: `in flight at kills K, at Redis restarts R, recovered from live workers L`. */
+export function detail(result) {
+  return `(in flight at kills ${result.inFlightAtKills}, at Redis restarts ${result.inFlightAtRedisRestarts}, recovered from live workers ${result.recoveredFromLive})`;
 }
 
 /**
@@ -71,6 +78,10 @@ export async function runChaos(options = {}) {
   };
   /** @type {Set<{ child: import("node:child_process").ChildProcess, nodeId?: string }>} */
   const workers = new Set();
+  /** Node ids of the SIGKILLed workers. */
+  const killed = new Set();
+  /** @type {{ fromNodeId: string, count: number }[]} */
+  const recoveries = [];
   let stopping = false;
 
   const spawnWorker = () => {
@@ -79,6 +90,7 @@ export async function runChaos(options = {}) {
     child.stderr.on("data", (chunk) => log(`worker: ${String(chunk).trim()}`));
     child.on("message", (message) => {
       if (message?.type === "started") entry.nodeId = message.nodeId;
+      if (message?.type === "recovered") recoveries.push(message);
     });
     child.on("exit", () => {
       workers.delete(entry);
@@ -95,6 +107,7 @@ export async function runChaos(options = {}) {
     redisRestarts: 0,
     inFlightAtKills: 0,
     inFlightAtRedisRestarts: 0,
+    recoveredFromLive: 0,
     leftovers: {},
     elapsedMs: 0,
   };
@@ -154,6 +167,7 @@ export async function runChaos(options = {}) {
         const victim = candidates[Math.floor(Math.random() * candidates.length)];
         const lengths = await Promise.all(queues.map((q) => admin.llen(keys.inprogress(q, victim.nodeId))));
         const inFlight = lengths.reduce((a, b) => a + b, 0);
+        killed.add(victim.nodeId);
         victim.child.kill("SIGKILL");
         result.kills++;
         result.inFlightAtKills += inFlight;
@@ -203,6 +217,11 @@ export async function runChaos(options = {}) {
     for (const count of counts) if (count !== null) result.duplicates += Number(count) - 1;
   }
   result.leftovers = await leftovers(topo);
+  for (const { fromNodeId, count } of recoveries) {
+    if (killed.has(fromNodeId)) continue;
+    result.recoveredFromLive += count;
+    log(`live worker ${fromNodeId} was declared dead: ${count} of its job(s) recovered`);
+  }
   result.elapsedMs = Date.now() - started;
   await topo.stop();
   return result;

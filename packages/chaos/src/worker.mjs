@@ -2,7 +2,7 @@
 // CHAOS_QUEUES on the Redis Cluster of REDIS_CLUSTER_NODES. Every job records its jid (SADD
 // chaos:ran, INCR chaos:count:<jid>; on a cluster under the {chaos} hash tag) then sleeps a
 // little, so jobs are in flight when the harness SIGKILLs this process. Sends { nodeId } to the
-// parent once started.
+// parent once started, and { fromNodeId, count } for every peer whose jobs it recovered.
 import { Cluster, core, Redis, redisStoreModule } from "./deps.mjs";
 
 const url = process.env.REDIS_URL;
@@ -36,14 +36,21 @@ async function record(jid) {
   }
 }
 
+/** A logger in pino's shape (`warn(fields, message)`): errors always, warnings with CHAOS_VERBOSE. */
+const line = (level, fields, message) =>
+  `[worker ${process.pid}] ${level} ${typeof fields === "string" ? fields : (message ?? "")} ${
+    typeof fields === "object" && fields !== null
+      ? JSON.stringify(fields, (_k, v) => (v instanceof Error ? v.message : v))
+      : ""
+  }\n`;
 const logger = {
   debug() {},
   info() {},
-  warn(message) {
-    if (process.env.CHAOS_VERBOSE) process.stderr.write(`[worker ${process.pid}] ${message}\n`);
+  warn(fields, message) {
+    if (process.env.CHAOS_VERBOSE) process.stderr.write(line("WARN", fields, message));
   },
-  error(message, fields) {
-    process.stderr.write(`[worker ${process.pid}] ERROR ${message} ${fields?.error ?? ""}\n`);
+  error(fields, message) {
+    process.stderr.write(line("ERROR", fields, message));
   },
 };
 
@@ -71,6 +78,10 @@ const verk = core.createVerk({
   pollIntervalMs: 200,
   logger,
 });
+
+// Tell the harness whose jobs this node took back, so it can tell recoveries of killed workers
+// from those of live workers declared dead (starved of CPU past the TTL; their jobs run twice).
+verk.on("jobs:recovered", ({ fromNodeId, count }) => process.send?.({ type: "recovered", fromNodeId, count }));
 
 await verk.start();
 process.send?.({ type: "started", nodeId: verk.nodeId });

@@ -115,13 +115,13 @@ export class Context {
 /** A one-line error for an unreachable Redis, naming the masked URL. */
 export function connectionError(error: unknown, maskedUrl: string): CliError {
   const message = error instanceof Error ? error.message : String(error);
-  // Reached, but unusable as configured (e.g. a database index the server does not have).
-  if (isVerkError(error) && (error.code === "UNSUPPORTED_REDIS" || error.code === "INVALID_OPTION"))
-    return new CliError(message.replace("[redis-store] ", ""));
   if (isVerkError(error) && error.code === "INVALID_OPTION" && error.field === "cluster")
     return new CliError(
       `${maskedUrl} is a Redis Cluster node: pass --cluster-nodes ${maskedUrl} (or set VERK_CLUSTER_NODES) to run on the cluster`,
     );
+  // Reached, but unusable as configured (e.g. a database index the server does not have).
+  if (isVerkError(error) && (error.code === "UNSUPPORTED_REDIS" || error.code === "INVALID_OPTION"))
+    return new CliError(message.replace("[redis-store] ", ""));
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : "";
   const reason = cause || message.replace(/^.*could not connect to \S+ /, "").replace("[redis-store] ", "");
   return new CliError(`cannot reach Redis at ${maskedUrl}${reason ? ` (${reason})` : ""}`);

@@ -2,6 +2,7 @@ import type { EventHub } from "./events.js";
 import type { FlowGate } from "./flow/gate.js";
 import type { LateWriteCause } from "./liveness/node-liveness.js";
 import type { Logger } from "./logger.js";
+import type { ResolvedOptions } from "./options.js";
 import type { VerkPlugin } from "./plugin.js";
 import type { DeadSetLimits, VerkStore } from "./store.js";
 import type { TimestampUnit } from "./time.js";
@@ -32,4 +33,28 @@ export interface RunnerContext {
   readonly flow?: FlowGate;
   /** The plugins' `aroundPerform` wrappers, first plugin first (none: `undefined` or empty). */
   readonly performHooks?: readonly NonNullable<VerkPlugin["aroundPerform"]>[];
+}
+
+/** The context the queue runners of a Verk instance with `options` share. @internal */
+export function runnerContext(
+  options: ResolvedOptions,
+  registry: WorkerRegistry,
+  hub: EventHub,
+  flow: FlowGate,
+): RunnerContext {
+  const { plugins } = options;
+  return {
+    store: options.store,
+    nodeId: options.nodeId,
+    registry,
+    hub,
+    logger: options.logger,
+    maxRetries: options.maxRetries,
+    dead: options.dead,
+    fetchBlockMs: options.fetchBlockMs,
+    timestamps: options.timestamps,
+    maxFetchPayloadBytes: options.maxFetchPayloadBytes,
+    performHooks: plugins.flatMap((p) => (p.aroundPerform ? [p.aroundPerform.bind(p)] : [])),
+    flow,
+  };
 }

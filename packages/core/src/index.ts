@@ -81,7 +81,6 @@ export {
 export type { JobPayload, NewJob } from "./job.js";
 export { buildPayload, displayClass, encodePayload, MAX_ERROR_MESSAGE_LENGTH, parsePayload } from "./job.js";
 export type { JobDefaults } from "./job-encoder.js";
-export { MALFORMED_CLASS, malformedEntry } from "./job-execution.js";
 export type { JsonArgsCheck, JsonCompatible, JsonPrimitive, JsonValue } from "./json-value.js";
 export { assertJsonValue, MAX_JSON_DEPTH } from "./json-value.js";
 export { assertKnownKeys, closestName } from "./known-keys.js";
@@ -98,6 +97,7 @@ export {
 } from "./liveness/options.js";
 export type { Logger, LogLevel } from "./logger.js";
 export { consoleLogger } from "./logger.js";
+export { MALFORMED_CLASS, malformedEntry } from "./malformed-payload.js";
 export { MemoryStore } from "./memory-store.js";
 export type { NodeHandle } from "./node-handle.js";
 export type { QueueOptions, VerkOptions } from "./options.js";

@@ -3,9 +3,22 @@
  * integer as milliseconds, so every time Verk writes keeps a fractional part.
  */
 
-/** Current time in epoch seconds (millisecond precision), never a whole number. */
+/** The last value {@link nowSeconds} returned in this process. */
+let lastNowSeconds = 0;
+
+/**
+ * Current time in epoch seconds (millisecond precision), never a whole number, and strictly
+ * increasing within the process (by 1 µs when two calls fall in the same millisecond), so
+ * sets scored by it (`dead`, `retry`) keep the order in which this process wrote them.
+ */
 export function nowSeconds(): number {
-  return toSeconds(Date.now());
+  const now = toSeconds(Date.now());
+  if (now > lastNowSeconds) lastNowSeconds = now;
+  else {
+    const next = lastNowSeconds + 0.000001;
+    lastNowSeconds = Number.isInteger(next) ? next + 0.000001 : next;
+  }
+  return lastNowSeconds;
 }
 
 /** Epoch milliseconds to epoch seconds that always carry a fraction (see module note). */

@@ -1,4 +1,4 @@
-import type { RunnerContext } from "./context.js";
+import { type RunnerContext, runnerContext } from "./context.js";
 import { ControlSync } from "./control-sync.js";
 import { DuePoller } from "./due-poller.js";
 import { VerkError } from "./errors.js";
@@ -7,11 +7,13 @@ import { FlowGate } from "./flow/gate.js";
 import { IsolationRuntime } from "./isolation/runtime.js";
 import { holdUncaughtGuard } from "./job-scope.js";
 import { assertKnownKeys } from "./known-keys.js";
+import { recoverOwnJobs, STOP_OPTION_KEYS, type StopOptions, type VerkState } from "./lifecycle.js";
 import { type RunningLiveness, startLiveness } from "./liveness/attach.js";
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_NODE_TTL_MS, resolveLiveness } from "./liveness/options.js";
 import { assertNoLiveTwin } from "./liveness/twin.js";
 import type { Logger } from "./logger.js";
 import { createNodeHandle } from "./node-handle.js";
+import { NodeQueues } from "./node-queues.js";
 import {
   type QueueOptions,
   type ResolvedOptions,
@@ -20,21 +22,11 @@ import {
   type VerkOptions,
 } from "./options.js";
 import type { QueueInfo, RunningJob } from "./queue-info.js";
-import { QueueRunner } from "./queue-runner.js";
 import type { StoreContext } from "./store.js";
 import { VerkProducer } from "./verk-producer.js";
 import { WorkerRegistry } from "./worker.js";
 
-/** The lifecycle state of a {@link Verk} instance. */
-export type VerkState = "idle" | "starting" | "running" | "stopping" | "stopped";
-
-/** Options of {@link Verk.stop} and {@link Verk.removeQueue}. */
-export interface StopOptions {
-  /** Milliseconds to wait for running jobs before putting them back on their queue. (Default: `shutdownTimeoutMs`, 30,000) */
-  timeout?: number;
-}
-
-const STOP_OPTION_KEYS = ["timeout"] as const satisfies readonly (keyof StopOptions)[];
+export type { StopOptions, VerkState } from "./lifecycle.js";
 
 /**
  * A Verk node: enqueues jobs (see {@link VerkProducer}), and when started runs its queues. Create
@@ -50,13 +42,12 @@ export class Verk extends VerkProducer {
   readonly #options: ResolvedOptions;
   readonly #hub: EventHub;
   readonly #registry: WorkerRegistry;
-  readonly #runners = new Map<string, QueueRunner>();
+  readonly #runners: NodeQueues;
   readonly #ctx: RunnerContext;
   readonly #control: ControlSync;
   #poller: DuePoller | undefined;
   #externalScheduler = false;
   #state: VerkState = "idle";
-  #quiet = false;
   #detach: (() => Promise<void>) | undefined;
   #startedAt = 0;
   #releaseGuard: (() => void) | undefined;
@@ -77,34 +68,20 @@ export class Verk extends VerkProducer {
     });
     this.#options = resolved;
     this.#registry = registry;
-    const { store, nodeId, logger, plugins } = resolved;
+    const { store, nodeId, logger } = resolved;
     this.nodeId = nodeId;
     this.logger = logger;
     this.#hub = hub;
     this.#flow = new FlowGate(store, registry, nodeId, hub, logger);
-    const performHooks = plugins.flatMap((p) => (p.aroundPerform ? [p.aroundPerform.bind(p)] : []));
     for (const worker of this.#options.workers) {
       this.#registry.add(worker);
       worker.bindProducer(this);
     }
-    this.#ctx = {
-      store,
-      nodeId,
-      registry: this.#registry,
-      hub: this.#hub,
-      logger,
-      maxRetries: this.#options.maxRetries,
-      dead: this.#options.dead,
-      fetchBlockMs: this.#options.fetchBlockMs,
-      timestamps: this.#options.timestamps,
-      maxFetchPayloadBytes: this.#options.maxFetchPayloadBytes,
-      performHooks,
-      flow: this.#flow,
-    };
+    this.#ctx = runnerContext(resolved, registry, hub, this.#flow);
     this.#control = new ControlSync(
       store,
-      () => this.#runners.keys(),
-      (queue, paused) => this.#runners.get(queue)?.setPaused(paused || this.#quiet),
+      () => this.#runners.names(),
+      (queue, paused) => this.#runners.setPaused(queue, paused),
       this.#options.controlSyncMs,
       logger,
       this.#hub,
@@ -112,6 +89,7 @@ export class Verk extends VerkProducer {
     this.#isolation = new IsolationRuntime(this.#options.isolation, this.#registry, logger, () =>
       this.runningJobs().map(({ queue, className }) => ({ queue, className: className ?? "?" })),
     );
+    this.#runners = new NodeQueues(this.#ctx, (queue) => this.#isolation.executorFor(queue), logger);
     for (const plugin of this.#options.plugins) plugin.setup?.(this);
   }
 
@@ -175,20 +153,30 @@ export class Verk extends VerkProducer {
         await assertNoLiveTwin(nodes, this.nodeId, liveness.heartbeatMs, this.logger);
       await this.#isolation.prepare(queues);
       this.#flow.configure(this.#isolation.reportedLimits(), liveness?.nodeTtlMs ?? DEFAULT_NODE_TTL_MS);
-      const recovered = await this.store.recoverNode(this.nodeId);
-      if (recovered > 0) {
-        this.logger.warn(
-          { nodeId: this.nodeId, count: recovered },
-          `put ${recovered} job(s) left in progress by an earlier run of node ${this.nodeId} back`,
-        );
-        this.#hub.emit("jobs:recovered", { nodeId: this.nodeId, fromNodeId: this.nodeId, count: recovered });
-      }
+      await recoverOwnJobs(this.store, this.nodeId, this.logger, this.#hub);
       await this.store.registerNode(this.nodeId, queues);
       const emit = <E extends VerkEventName>(event: E, payload: VerkEventMap[E]) =>
         this.#hub.emit(event, payload);
       // Beat (and start the keep-alive thread) before the first job can block the event loop: a
       // registered node without a heartbeat looks dead to its peers.
-      if (nodes && liveness) await this.#startLiveness(nodes, liveness, emit);
+      if (nodes && liveness) {
+        this.#liveness = await startLiveness(
+          nodes,
+          {
+            nodeId: this.nodeId,
+            store: this.store,
+            logger: this.logger,
+            queueNames: () => [...this.#options.queues.keys()],
+            runningJobs: () => this.runningJobs(),
+            emit,
+            // Renew this node's concurrency slots with each beat it makes (none while it cannot beat).
+            afterBeat: () => this.#flow.renew(),
+          },
+          liveness,
+        );
+        const loop = this.#liveness?.loop;
+        if (loop) this.#ctx.lateWriteCause = (since) => loop.lateWriteCause(since);
+      }
       // Concurrency slots live as long as this node beats (a dead node's expire within its TTL).
       if (this.#liveness === undefined) this.#flow.renewEvery(DEFAULT_HEARTBEAT_MS);
       for (const plugin of this.#options.plugins) await plugin.start?.(this);
@@ -196,7 +184,7 @@ export class Verk extends VerkProducer {
       if (this.#options.containUncaught) this.#releaseGuard ??= holdUncaughtGuard(this.logger);
       const paused = new Set(await this.store.pausedQueues());
       for (const [name, concurrency] of this.#options.queues)
-        this.#startRunner(name, concurrency, paused.has(name));
+        this.#runners.start(name, concurrency, paused.has(name));
       if (this.#options.pollIntervalMs > 0 && !this.#externalScheduler) {
         const poller = new DuePoller(this.store, this.#options.pollIntervalMs, this.logger, this.#hub);
         this.#poller = poller;
@@ -226,9 +214,7 @@ export class Verk extends VerkProducer {
     const wasStarted = this.#state !== "idle";
     this.#state = "stopping";
     await this.#poller?.stop();
-    const runners = [...this.#runners.values()];
-    await Promise.all(runners.map((runner) => this.#drain(runner, timeout)));
-    this.#runners.clear();
+    await this.#runners.removeAll(timeout);
     await this.#isolation.close();
     await this.#flow.close();
     await this.#control.stop();
@@ -268,7 +254,7 @@ export class Verk extends VerkProducer {
     this.#flow.configure(this.#isolation.reportedLimits(), this.#flow.slotTtlMs);
     await this.store.registerNode(this.nodeId, [name]);
     const paused = await this.store.pausedQueues();
-    this.#startRunner(name, resolved, paused.includes(name));
+    this.#runners.start(name, resolved, paused.includes(name));
     this.#liveness?.queuesChanged();
   }
 
@@ -280,10 +266,8 @@ export class Verk extends VerkProducer {
     assertKnownKeys(options, STOP_OPTION_KEYS, "removeQueue");
     if (!this.#options.queues.has(name)) throw this.#unknownQueue(name);
     this.#options.queues.delete(name);
-    const runner = this.#runners.get(name);
-    if (!runner) return;
-    this.#runners.delete(name);
-    await this.#drain(runner, options.timeout ?? this.#options.shutdownTimeoutMs);
+    if (!this.#runners.has(name)) return;
+    await this.#runners.remove(name, options.timeout ?? this.#options.shutdownTimeoutMs);
     this.#liveness?.queuesChanged();
   }
 
@@ -294,17 +278,17 @@ export class Verk extends VerkProducer {
 
   /** Apply a stored pause or resume to this node's runner of `name`, if it runs one. */
   protected applyPause(name: string, paused: boolean): void {
-    this.#runners.get(name)?.setPaused(paused || this.#quiet);
+    this.#runners.setPaused(name, paused);
   }
 
   /** Every job running on this node now, across its queues. */
   runningJobs(): RunningJob[] {
-    return [...this.#runners.values()].flatMap((runner) => runner.running());
+    return this.#runners.running();
   }
 
   /** True after {@link Verk.quiet}. */
   get quieted(): boolean {
-    return this.#quiet;
+    return this.#runners.quieted;
   }
 
   /**
@@ -312,69 +296,20 @@ export class Verk extends VerkProducer {
    * jobs finish, keep the node up. Not stored; `stop()` follows in Sidekiq's model.
    */
   quiet(): void {
-    this.#quiet = true;
-    for (const runner of this.#runners.values()) runner.setPaused(true);
+    this.#runners.quiet();
   }
 
   /** The queues this node runs, with their state. */
   queues(): QueueInfo[] {
     return [...this.#options.queues.keys()].map(
       (name) =>
-        this.#runners.get(name)?.info() ?? {
+        this.#runners.info(name) ?? {
           name,
           concurrency: this.#options.queues.get(name)!,
           running: 0,
           status: "stopped" as const,
         },
     );
-  }
-
-  #startRunner(name: string, concurrency: number, paused: boolean): void {
-    const runner = new QueueRunner(this.#ctx, name, concurrency, this.#isolation.executorFor(name));
-    this.#runners.set(name, runner);
-    runner.start(paused || this.#quiet);
-  }
-
-  async #drain(runner: QueueRunner, timeout: number): Promise<void> {
-    await runner.stopFetching();
-    if (!(await runner.waitIdle(timeout))) {
-      const moved = await runner.abandon();
-      if (moved > 0)
-        this.logger.warn(
-          { queue: runner.name, count: moved },
-          `put ${moved} unfinished job(s) back at the front of "${runner.name}"`,
-        );
-    }
-    await runner.close();
-  }
-
-  async #startLiveness(
-    nodes: NonNullable<NonNullable<typeof this.store.capabilities>["nodes"]>,
-    settings: NonNullable<ReturnType<typeof resolveLiveness>>,
-    emit: <E extends VerkEventName>(event: E, payload: VerkEventMap[E]) => void,
-  ): Promise<void> {
-    this.#liveness = await startLiveness(
-      nodes,
-      {
-        nodeId: this.nodeId,
-        store: this.store,
-        logger: this.logger,
-        queueNames: () => [...this.#options.queues.keys()],
-        runningJobs: () => this.runningJobs(),
-        emit,
-      },
-      settings,
-    );
-    const loop = this.#liveness?.loop;
-    if (loop) {
-      this.#ctx.lateWriteCause = (since) => loop.lateWriteCause(since);
-      // Renew this node's concurrency slots with each beat it makes (none while it cannot beat).
-      const beaten = loop.onBeat;
-      loop.onBeat = () => {
-        beaten?.();
-        this.#flow.renew();
-      };
-    }
   }
 
   #unknownQueue(name: string): VerkError {

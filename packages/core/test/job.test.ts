@@ -63,6 +63,13 @@ describe("job payload", () => {
     expect(Number.isInteger(now)).toBe(false);
   });
 
+  it("never returns the same time twice, so same-millisecond failures keep their order in a set", () => {
+    const times = Array.from({ length: 2_000 }, () => nowSeconds());
+    for (let i = 1; i < times.length; i++) expect(times[i]!).toBeGreaterThan(times[i - 1]!);
+    expect(times.some(Number.isInteger)).toBe(false);
+    expect(times.at(-1)! - Date.now() / 1000).toBeLessThan(0.1);
+  });
+
   it("makes Sidekiq-shaped ids", () => {
     expect(generateJid()).toMatch(/^[0-9a-f]{24}$/);
     expect(generateNodeId()).toMatch(new RegExp(`^.+:${process.pid}:[0-9a-f]{12}$`));

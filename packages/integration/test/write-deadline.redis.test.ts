@@ -87,6 +87,10 @@ describe("Redis trouble: write deadlines and unreachable warnings", () => {
         ]),
       () => verk.schedule({ class: "W", queue: "q" }, later),
       () => verk.scheduleBulk([{ job: { class: "W", queue: "q" }, at: later }]),
+      // unique jobs take their lock with the write: the same deadline
+      () => verk.enqueue({ class: "W", queue: "q", args: ["u1"], unique: { for: 60 } }),
+      () => verk.enqueueBulk([{ class: "W", queue: "q", args: ["u2"], unique: { for: 60 } }]),
+      () => verk.schedule({ class: "W", queue: "q", args: ["u3"], unique: { for: 60 } }, later),
     ]);
     await until(() => said(logger.lines, /has been unreachable for \d+ s/), 5_000, "the unreachable warning");
     expect(errors.map((e) => e.context)).toContain("unreachable");
@@ -94,10 +98,11 @@ describe("Redis trouble: write deadlines and unreachable warnings", () => {
     proxy.resume();
     await until(() => said(logger.lines, /is reachable again after \d+ s/), 5_000, "the back-again line");
     // "May or may not": the stalled writes were sent, so they land once Redis answers.
-    await until(async () => (await redis.redis.llen("queue:q")) === 53, 5_000, "the stalled pushes");
-    expect(await redis.redis.zcard("schedule")).toBe(2);
+    await until(async () => (await redis.redis.llen("queue:q")) === 55, 5_000, "the stalled pushes");
+    await until(async () => (await redis.redis.zcard("schedule")) === 3, 5_000, "the stalled schedules");
+    expect((await redis.redis.keys("verk:unique:*")).length).toBe(3);
     await verk.enqueue({ class: "W", queue: "q", args: ["after"] });
-    expect(await redis.redis.llen("queue:q")).toBe(54);
+    expect(await redis.redis.llen("queue:q")).toBe(56);
   });
 
   it("an outage: writes reject with WRITE_TIMEOUT (never a raw client error), warned and back again", async () => {

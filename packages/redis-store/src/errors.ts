@@ -57,3 +57,11 @@ export async function mapped<T>(operation: string, work: () => Promise<T>): Prom
     throw storeError(error, operation);
   }
 }
+
+/** The `INVALID_STATE` error of a call on a closed store, naming the call (`operation`). */
+export function storeClosed(operation: string): VerkError {
+  return new VerkError(
+    "INVALID_STATE",
+    `[redis-store] ${operation}: the store is closed (the Verk instance was stopped); create a new instance`,
+  );
+}

@@ -1,3 +1,4 @@
+import { VerkError } from "@verk/core";
 /**
  * Every Redis key and channel Verk uses, in one place, for both key layouts:
  *
@@ -203,4 +204,16 @@ export function clusterQueueNameProblem(queue: string): string | undefined {
   return queue.startsWith("}")
     ? `queue name "${queue}" cannot start with "}" in the cluster key layout`
     : undefined;
+}
+
+/**
+ * Throw `INVALID_JOB` (field `queue`) when a queue of `items` cannot be written in `keys`' layout
+ * (see {@link clusterQueueNameProblem}); the Sidekiq layout takes every name.
+ */
+export function assertQueueNames(keys: Keys, items: readonly { queue: string }[]): void {
+  if (keys.layout !== "cluster") return;
+  for (const { queue } of items) {
+    const problem = clusterQueueNameProblem(queue);
+    if (problem) throw new VerkError("INVALID_JOB", `[redis-store] ${problem}`, { field: "queue" });
+  }
 }

@@ -19,9 +19,9 @@ import { connectionSpec, createClient, duplicateClient, type RedisClient } from 
 import { closeConnection } from "./connection.js";
 import { ConnectionWatch } from "./connection-watch.js";
 import { ControlSubscriber } from "./control.js";
-import { mapped, storeError } from "./errors.js";
+import { mapped, storeClosed, storeError } from "./errors.js";
 import { StoreFlow } from "./flow/store-flow.js";
-import { clusterQueueNameProblem, createKeys, type Keys } from "./keys.js";
+import { assertQueueNames, createKeys, type Keys } from "./keys.js";
 import { duePromoter } from "./moves/due-promoter.js";
 import { NativePromoter } from "./moves/promote-native.js";
 import { redisNodes } from "./nodes/registry.js";
@@ -93,7 +93,7 @@ export class RedisStore implements VerkStore {
     this.#flow = new StoreFlow({
       client: this.client,
       keys: this.keys,
-      checkQueues: (items) => this.#checkQueues(items),
+      checkQueues: (items) => assertQueueNames(this.keys, items),
       confirm: (keys) => this.#replication.confirm(keys),
       notifyDue: (at) => void this.capabilities.dueWatch.notify(at),
     });
@@ -160,9 +160,9 @@ export class RedisStore implements VerkStore {
    * @throws VerkError `STORE_FULL` when Redis is at maxmemory, `CONNECTION_FAILED` when unreachable.
    */
   push(jobs: readonly EncodedJob[]): Promise<void> {
-    if (this.#closing) return Promise.reject(closed("enqueue"));
+    if (this.#closing) return Promise.reject(storeClosed("enqueue"));
     return mapped("enqueue", async () => {
-      this.#checkQueues(jobs);
+      assertQueueNames(this.keys, jobs);
       await this.#pushes.push(jobs);
       await this.#replication.confirm([
         ...jobs.map((job) => this.keys.queue(job.queue)),
@@ -173,9 +173,9 @@ export class RedisStore implements VerkStore {
 
   /** ZADD entries to the `schedule` set of their queue, scored by `at` (epoch seconds). */
   schedule(entries: readonly ScheduledEntry[]): Promise<void> {
-    if (this.#closing) return Promise.reject(closed("schedule"));
+    if (this.#closing) return Promise.reject(storeClosed("schedule"));
     return mapped("schedule", async () => {
-      this.#checkQueues(entries);
+      assertQueueNames(this.keys, entries);
       await ops.scheduleEntries(this.client, this.keys, entries);
       await this.#replication.confirm([
         ...entries.map((e) => this.keys.setOf("schedule", e.queue)),
@@ -190,8 +190,8 @@ export class RedisStore implements VerkStore {
    * `options.limits` (flow control), its fetch enforces them (`flow/limited-fetch.ts`).
    */
   openQueue(queue: string, nodeId: string, options?: QueueChannelOptions): QueueChannel {
-    if (this.#closing) throw closed("openQueue");
-    this.#checkQueues([{ queue }]);
+    if (this.#closing) throw storeClosed("openQueue");
+    assertQueueNames(this.keys, [{ queue }]);
     const limited = this.#flow.channelFetch(queue, nodeId, options);
     const channel = new RedisQueueChannel(
       {
@@ -258,7 +258,7 @@ export class RedisStore implements VerkStore {
 
   /** Pause or resume `queue` for every node (stored; fetches check it atomically), then notify. */
   setPaused(queue: string, paused: boolean): Promise<void> {
-    if (this.#closing) return Promise.reject(closed(paused ? "pauseQueue" : "resumeQueue"));
+    if (this.#closing) return Promise.reject(storeClosed(paused ? "pauseQueue" : "resumeQueue"));
     return mapped(paused ? "pause" : "resume", () => ops.setPaused(this.client, this.keys, queue, paused));
   }
 
@@ -277,7 +277,7 @@ export class RedisStore implements VerkStore {
 
   /** Listen to pause/resume notifications (one shared subscriber connection, created lazily). */
   subscribeControl(listener: (message: ControlMessage) => void): Promise<() => Promise<void>> {
-    if (this.#closing) return Promise.reject(closed("subscribeControl"));
+    if (this.#closing) return Promise.reject(storeClosed("subscribeControl"));
     return this.#control.subscribe(listener);
   }
 
@@ -310,27 +310,12 @@ export class RedisStore implements VerkStore {
     return this.keys.layout === "cluster" ? [key] : [];
   }
 
-  #checkQueues(items: readonly { queue: string }[]): void {
-    if (this.keys.layout !== "cluster") return;
-    for (const { queue } of items) {
-      const problem = clusterQueueNameProblem(queue);
-      if (problem) throw new VerkError("INVALID_JOB", `[redis-store] ${problem}`, { field: "queue" });
-    }
-  }
-
   /** A new connection with the command connection's options (its own error listener, lazy). */
   #duplicate(): RedisClient {
     const conn = duplicateClient(this.client);
     conn.on("error", noop); // surfaced through the commands that fail
     return conn;
   }
-}
-
-function closed(operation: string): VerkError {
-  return new VerkError(
-    "INVALID_STATE",
-    `[redis-store] ${operation}: the store is closed (the Verk instance was stopped); create a new instance`,
-  );
 }
 
 function noop(): void {}

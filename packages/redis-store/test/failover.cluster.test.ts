@@ -77,6 +77,42 @@ describe("waitReplicas on a Redis Cluster", () => {
   });
 });
 
+describe("waitReplicas on a Redis Cluster: unique pushes and schedules", () => {
+  it("also wait for the {verk} master's replica (queue registry, due index)", async () => {
+    const s = store({ replicas: 1, timeoutMs: 500 });
+    await s.connect();
+    try {
+      const verkMaster = (await fx.cluster.masterOf(s.keys.queues)).port;
+      const target = (await queuesPerMaster(s)).find((t) => t.port !== verkMaster)!;
+      const job = (jid: string) => ({
+        queue: target.queue,
+        raw: `{"jid":"${jid}","class":"W","queue":"${target.queue}","args":[]}`,
+        jid,
+        lock: { digest: `d-${jid}`, ttlMs: 60_000 },
+      });
+      const flow = s.capabilities.flow;
+      // both masters' replicas answer: resolved
+      expect((await flow.pushUnique([job("a")]))?.map((o) => o.pushed)).toEqual([true]);
+      // the queue's own master has its replica, the {verk} master's is frozen: not confirmed
+      const frozen = fx.cluster.server((await replicaOf(verkMaster)).port).pid!;
+      process.kill(frozen, "SIGSTOP");
+      try {
+        await expect(flow.pushUnique([job("b")])).rejects.toMatchObject({ code: "REPLICATION_TIMEOUT" });
+        await expect(
+          flow.scheduleUnique([{ ...job("c"), at: Date.now() / 1000 + 60 }]),
+        ).rejects.toMatchObject({ code: "REPLICATION_TIMEOUT" });
+      } finally {
+        process.kill(frozen, "SIGCONT");
+      }
+      // written on the masters all the same (the error says so): the jobs are there
+      expect(await fx.redis.llen(s.keys.queue(target.queue))).toBe(2);
+      expect(await fx.redis.zcard(s.keys.setOf("schedule", target.queue))).toBe(1);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 /**
  * Kill the master of the global {verk} slot (registry, heartbeats) in the middle of a run, after
  * holding its replica back for 400 ms (its link to the master cut, the process stopped): the

@@ -26,13 +26,17 @@ export async function startLiveness(
 ): Promise<RunningLiveness | undefined> {
   if (settings.heartbeatMs <= 0) return undefined;
   const loop = new NodeLiveness(nodes, node, settings);
+  if (node.afterBeat) loop.onBeat = () => node.afterBeat?.();
   await loop.start();
   const spec = () => nodes.keepAlive?.(node.nodeId, node.queueNames(), settings.nodeTtlMs);
   const first = settings.maxEventLoopBlockMs > 0 ? spec() : undefined;
   let thread: KeepAliveThread | undefined;
   if (first) {
     thread = new KeepAliveThread(first, settings.heartbeatMs, settings.maxEventLoopBlockMs, node.logger);
-    loop.onBeat = () => thread?.beaten();
+    loop.onBeat = () => {
+      thread?.beaten();
+      node.afterBeat?.();
+    };
     // Before the first job may block the event loop, the thread must be able to cover it.
     await thread.ready;
   }

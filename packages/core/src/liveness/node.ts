@@ -14,4 +14,6 @@ export interface LivenessNode {
   runningJobs(): RunningJob[];
   /** Emit a lifecycle event on the node's hub. */
   emit<E extends VerkEventName>(event: E, payload: VerkEventMap[E]): void;
+  /** Called after each beat this node wrote itself (e.g. to renew what lives as long as it beats). */
+  afterBeat?(): void;
 }

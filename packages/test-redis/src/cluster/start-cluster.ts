@@ -4,7 +4,7 @@ import { assertKnownKeys, invalidOption } from "@verk/core";
 import { hasRedisCli, redisCliBinary, requireBinary } from "../binaries.js";
 import { freeClusterPort } from "../free-port.js";
 import { pollUntil } from "../poll.js";
-import { closeRedisCommands, redisCommand } from "../redis-command.js";
+import { closeRedisCommands, redisCommand, tryRedisCommand } from "../redis-command.js";
 import { startRedis, type TestRedis } from "../start-redis.js";
 import { checkClusterHealth } from "./cluster-health.js";
 import { type ClusterNodeInfo, parseClusterNodes } from "./cluster-nodes.js";
@@ -58,7 +58,11 @@ export interface TestCluster {
   killNode(port: number): Promise<void>;
   /** Ports of the nodes killed and not restarted since. */
   killedPorts(): number[];
-  /** Start the node on `port` again (same port, directory and cluster config) and wait until the cluster is healthy. */
+  /**
+   * Start the node on `port` again (same port, directory and cluster config) and wait until the
+   * cluster is healthy; a master whose slots were failed over meanwhile is waited for until every
+   * node sees it as a replica.
+   */
   restartNode(port: number): Promise<void>;
   /**
    * After the master on `killedPort` was killed: wait until a replica serves its slots and the
@@ -212,10 +216,28 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<T
         await target.kill();
       },
       async restartNode(port: number) {
+        const was = killedAs.get(port);
         await server(port).restart();
         down.delete(port);
         killedAs.delete(port);
-        await waitUntilHealthy();
+        const nodes = await waitUntilHealthy();
+        // A master whose slots a replica took over comes back claiming them, and is demoted to a
+        // replica of the new owner a moment later (gossip): wait until every node sees it so.
+        const owns = nodes.find((node) => node.port === port)?.slots.length ?? 0;
+        if (was?.role !== "master" || owns > 0) return;
+        await pollUntil(
+          async () => {
+            for (const live of livePorts()) {
+              const reply = await tryRedisCommand(live, "CLUSTER", "NODES");
+              if (typeof reply !== "string") return undefined;
+              if (parseClusterNodes(reply).find((node) => node.port === port)?.role !== "replica")
+                return undefined;
+            }
+            return (await checkClusterHealth(livePorts())).healthy;
+          },
+          timeoutMs,
+          () => `node ${port} did not rejoin as a replica of its slots' new master`,
+        );
       },
       async waitForFailover(killedPort: number) {
         const killed = killedAs.get(killedPort);
