@@ -1,8 +1,7 @@
 import { resetRedis } from "../redis.js";
-import { WorkerPool } from "../workers.js";
-import { CONCURRENCY, type NumericMetric, type RoundMetrics, type WorkloadContext } from "../workloads.js";
+import type { NumericMetric, RoundMetrics, WorkloadContext } from "../workloads.js";
 import { PAYLOAD_SIZES, type PayloadSize, payloadJobs, payloads, scheduleAll } from "./feed.js";
-import { completedWithin, stallMetrics, startStallWatch, timedOut } from "./measure.js";
+import { completedWithin, openOneWorker, stallMetrics, startStallWatch, timedOut } from "./measure.js";
 
 const KEYS: Record<PayloadSize, { done: NumericMetric; stall: NumericMetric }> = {
   "2k": { done: "dueAtOnce2kMs", stall: "dueAtOnce2kStallMs" },
@@ -29,14 +28,7 @@ export async function runDueAtOnce(ctx: WorkloadContext, size: PayloadSize): Pro
   const bytes = PAYLOAD_SIZES[size];
   const count = payloadJobs(size, ctx.jobs);
   await resetRedis(admin);
-  const pool = await WorkerPool.open({
-    system: ctx.adapter.name,
-    url: ctx.redis.url,
-    processes: 1,
-    concurrency: CONCURRENCY,
-    latency: false,
-    scheduled: true,
-  });
+  const pool = await openOneWorker(ctx, true);
   try {
     pool.start();
     const due = Date.now() + dueLeadMs(count, bytes);

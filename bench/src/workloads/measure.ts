@@ -1,7 +1,9 @@
 import type { Redis } from "ioredis";
+import type { JobData } from "../adapters/types.js";
 import { resetLatency, worstLatency } from "../latency-monitor.js";
-import { PoolTimeoutError, type WorkerPool } from "../workers.js";
-import type { NumericMetric, RoundMetrics } from "../workloads.js";
+import { PoolTimeoutError, WorkerPool } from "../workers.js";
+import { CONCURRENCY, type NumericMetric, type RoundMetrics, type WorkloadContext } from "../workloads.js";
+import { enqueueAll } from "./feed.js";
 
 /**
  * Wait until `pool` completed `total` jobs, at most `timeoutMs`. Resolves `false` on a timeout
@@ -34,4 +36,26 @@ export async function timedOut(
   stallKey: NumericMetric,
 ): Promise<RoundMetrics> {
   return { timedOut: [key], ...(await stallMetrics(admin, stallKey)) };
+}
+
+/** One worker process of `ctx`'s system at {@link CONCURRENCY}; `scheduled`: it also promotes due jobs. */
+export function openOneWorker(ctx: WorkloadContext, scheduled = false): Promise<WorkerPool> {
+  return WorkerPool.open({
+    system: ctx.adapter.name,
+    url: ctx.redis.url,
+    processes: 1,
+    concurrency: CONCURRENCY,
+    latency: false,
+    ...(scheduled ? { scheduled: true } : {}),
+  });
+}
+
+/** Enqueue `jobs` of `bytes` each (see {@link enqueueAll}) with a producer of `ctx`'s system, closed after. */
+export async function enqueueWithProducer(ctx: WorkloadContext, jobs: readonly JobData[], bytes: number) {
+  const producer = await ctx.adapter.producer(ctx.redis.url);
+  try {
+    await enqueueAll(producer, jobs, bytes);
+  } finally {
+    await producer.close();
+  }
 }

@@ -1,8 +1,14 @@
 import { resetRedis } from "../redis.js";
-import { WorkerPool } from "../workers.js";
-import { CONCURRENCY, type NumericMetric, type RoundMetrics, type WorkloadContext } from "../workloads.js";
-import { enqueueAll, PAYLOAD_SIZES, type PayloadSize, payloadJobs, payloads } from "./feed.js";
-import { completedWithin, stallMetrics, startStallWatch, timedOut } from "./measure.js";
+import type { NumericMetric, RoundMetrics, WorkloadContext } from "../workloads.js";
+import { PAYLOAD_SIZES, type PayloadSize, payloadJobs, payloads } from "./feed.js";
+import {
+  completedWithin,
+  enqueueWithProducer,
+  openOneWorker,
+  stallMetrics,
+  startStallWatch,
+  timedOut,
+} from "./measure.js";
 
 const KEYS: Record<PayloadSize, { rate: NumericMetric; stall: NumericMetric }> = {
   "2k": { rate: "processArgs2kJobsPerSec", stall: "processArgs2kStallMs" },
@@ -21,19 +27,8 @@ export async function runProcessPayload(ctx: WorkloadContext, size: PayloadSize)
   const bytes = PAYLOAD_SIZES[size];
   const count = payloadJobs(size, ctx.jobs);
   await resetRedis(admin);
-  const producer = await ctx.adapter.producer(ctx.redis.url);
-  try {
-    await enqueueAll(producer, payloads(count, bytes), bytes);
-  } finally {
-    await producer.close();
-  }
-  const pool = await WorkerPool.open({
-    system: ctx.adapter.name,
-    url: ctx.redis.url,
-    processes: 1,
-    concurrency: CONCURRENCY,
-    latency: false,
-  });
+  await enqueueWithProducer(ctx, payloads(count, bytes), bytes);
+  const pool = await openOneWorker(ctx);
   try {
     await startStallWatch(admin);
     pool.start();

@@ -1,8 +1,7 @@
 import { resetRedis } from "../redis.js";
 import { percentile } from "../stats.js";
-import { WorkerPool } from "../workers.js";
-import { CONCURRENCY, type RoundMetrics, type WorkloadContext } from "../workloads.js";
-import { completedWithin, stallMetrics, startStallWatch, timedOut } from "./measure.js";
+import type { RoundMetrics, WorkloadContext } from "../workloads.js";
+import { completedWithin, openOneWorker, stallMetrics, startStallWatch, timedOut } from "./measure.js";
 
 /** Jobs of the on-time workload (`--smoke`: 12). */
 export const PROMOTE_LATE_JOBS = 40;
@@ -23,14 +22,7 @@ export async function runPromoteLate(ctx: WorkloadContext, jobs = PROMOTE_LATE_J
   if (!ctx.adapter.features.schedule) return {};
   const { admin } = ctx.redis;
   await resetRedis(admin);
-  const pool = await WorkerPool.open({
-    system: ctx.adapter.name,
-    url: ctx.redis.url,
-    processes: 1,
-    concurrency: CONCURRENCY,
-    latency: false,
-    scheduled: true,
-  });
+  const pool = await openOneWorker(ctx, true);
   const producer = await ctx.adapter.producer(ctx.redis.url);
   try {
     pool.start();

@@ -1,8 +1,14 @@
 import { resetRedis } from "../redis.js";
-import { WorkerPool } from "../workers.js";
-import { CONCURRENCY, type RoundMetrics, type WorkloadContext } from "../workloads.js";
-import { enqueueAll, PAYLOAD_SIZES, payloadJobs, payloads } from "./feed.js";
-import { completedWithin, stallMetrics, startStallWatch, timedOut } from "./measure.js";
+import type { RoundMetrics, WorkloadContext } from "../workloads.js";
+import { PAYLOAD_SIZES, payloadJobs, payloads } from "./feed.js";
+import {
+  completedWithin,
+  enqueueWithProducer,
+  openOneWorker,
+  stallMetrics,
+  startStallWatch,
+  timedOut,
+} from "./measure.js";
 
 /**
  * Retry storm: N waiting jobs with 2 KB args (20,000 at `--jobs` 50,000), each failing on its
@@ -16,20 +22,8 @@ export async function runRetryStorm(ctx: WorkloadContext): Promise<RoundMetrics>
   const count = payloadJobs("2k", ctx.jobs);
   if (!ctx.adapter.features.retryAtOnce) return {};
   await resetRedis(admin);
-  const producer = await ctx.adapter.producer(ctx.redis.url);
-  try {
-    await enqueueAll(producer, payloads(count, bytes, { failOnce: true }), bytes);
-  } finally {
-    await producer.close();
-  }
-  const pool = await WorkerPool.open({
-    system: ctx.adapter.name,
-    url: ctx.redis.url,
-    processes: 1,
-    concurrency: CONCURRENCY,
-    latency: false,
-    scheduled: true,
-  });
+  await enqueueWithProducer(ctx, payloads(count, bytes, { failOnce: true }), bytes);
+  const pool = await openOneWorker(ctx, true);
   try {
     await startStallWatch(admin);
     pool.start();

@@ -4,6 +4,7 @@ import { pathToFileURL } from "node:url";
 import {
   assertKnownKeys,
   isVerkError,
+  isWorkerDefinition,
   type LogLevel,
   type QueueOptions,
   VERK_OPTION_KEYS,
@@ -163,17 +164,6 @@ export function parseQueues(text: string, source: string, fallback = 10): Record
   return out;
 }
 
-function isWorker(value: unknown): value is WorkerDefinition<never> {
-  const w = value as WorkerDefinition<never> | null;
-  return (
-    typeof w === "object" &&
-    w !== null &&
-    typeof w.name === "string" &&
-    typeof w.perform === "function" &&
-    typeof w.bindProducer === "function"
-  );
-}
-
 /** Import worker modules (paths relative to `dir`) and collect every worker definition they export. */
 export async function loadWorkers(
   entries: readonly (string | WorkerDefinition<never>)[],
@@ -181,7 +171,7 @@ export async function loadWorkers(
 ): Promise<WorkerDefinition<never>[]> {
   const out: WorkerDefinition<never>[] = [];
   for (const entry of entries) {
-    if (isWorker(entry)) {
+    if (isWorkerDefinition(entry)) {
       out.push(entry);
       continue;
     }
@@ -198,7 +188,7 @@ export async function loadWorkers(
     }
     const found = Object.values(mod)
       .flatMap((v) => (Array.isArray(v) ? v : [v]))
-      .filter(isWorker);
+      .filter(isWorkerDefinition);
     if (found.length === 0) throw new CliError(`worker module ${path} exports no defineWorker() result`);
     for (const w of found) if (!out.includes(w)) out.push(w);
   }

@@ -1,10 +1,9 @@
-import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { useCluster } from "@verk/test-redis/vitest";
 import { afterAll, describe, expect, it } from "vitest";
-import { BIN, FIXTURES, failedJob, type RunResult, waitFor } from "./helpers.js";
+import { FIXTURES, failedJob, type RunResult, runBinary, startBinary, waitFor } from "./helpers.js";
 
 // `verk` on a real Redis Cluster (3 masters, cluster key layout).
 const fx = useCluster({ replicasPerMaster: 0 });
@@ -19,17 +18,7 @@ function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 function run(args: string[], extra: NodeJS.ProcessEnv = {}): Promise<RunResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: env(extra), timeout: 20_000 },
-      (error, stdout, stderr) => {
-        const code = error ? ((error as { code?: unknown }).code as number) : 0;
-        resolve({ code: typeof code === "number" ? code : 1, stdout, stderr });
-      },
-    );
-  });
+  return runBinary(args, env(extra));
 }
 
 const nodes = () => fx.cluster.urls.slice(0, 2).join(",");
@@ -96,18 +85,10 @@ describe("verk on a Redis Cluster", () => {
       nodes(),
     ]);
     expect(queued.code, queued.stderr).toBe(0);
-    const child = spawn(process.execPath, [BIN, "work", "--config", config], { env: env() });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => {
-      output += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      output += d.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const { child, output, exited } = startBinary(["work", "--config", config], env());
     try {
-      await waitFor(() => /INFO done class=Hello/.test(output), 15_000);
-      expect(output).toContain('redis="redis cluster');
+      await waitFor(() => /INFO done class=Hello/.test(output()), 15_000);
+      expect(output()).toContain('redis="redis cluster');
       expect(await fx.redis.llen(qkey("billing", "queue"))).toBe(0);
       await waitFor(async () => {
         const r = await run(["processes", "--json", "--cluster-nodes", nodes()]);

@@ -30,35 +30,38 @@ export function useCli() {
     return { ...base, ...extra };
   };
   const run = (args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunResult> =>
-    new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [BIN, ...args],
-        { env: env(options.env), cwd: options.cwd, timeout: 20_000 },
-        (error, stdout, stderr) => {
-          const code = error ? ((error as { code?: unknown }).code as number) : 0;
-          resolve({ code: typeof code === "number" ? code : 1, stdout, stderr });
-        },
-      );
-    });
+    runBinary(args, env(options.env), options.cwd);
   const json = async <T = unknown>(args: string[]): Promise<T> => {
     const result = await run([...args, "--json"]);
     if (result.code !== 0) throw new Error(`verk ${args.join(" ")} exited ${result.code}: ${result.stderr}`);
     return JSON.parse(result.stdout) as T;
   };
-  const start = (args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: env(options.env), cwd: options.cwd });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => {
-      output += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      output += d.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    return { child, output: () => output, exited };
-  };
+  const start = (args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) =>
+    startBinary(args, env(options.env), options.cwd);
   return { server: (): TestRedis => fx.server, redis: (): Redis => fx.redis, run, json, start, env };
+}
+
+/** Run the binary with `args` to its exit (at most 20 s) and collect its output. */
+export function runBinary(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env, cwd, timeout: 20_000 }, (error, stdout, stderr) => {
+      const code = error ? ((error as { code?: unknown }).code as number) : 0;
+      resolve({ code: typeof code === "number" ? code : 1, stdout, stderr });
+    });
+  });
+}
+
+/** Start the binary with `args`; `output()` is its stdout and stderr so far. */
+export function startBinary(args: string[], env: NodeJS.ProcessEnv, cwd?: string) {
+  const child = spawn(process.execPath, [BIN, ...args], { env, cwd });
+  let output = "";
+  const collect = (d: Buffer) => {
+    output += d.toString();
+  };
+  child.stdout.on("data", collect);
+  child.stderr.on("data", collect);
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, output: () => output, exited };
 }
 
 /** Poll `check` every 50 ms until it returns true or `timeoutMs` passes. */

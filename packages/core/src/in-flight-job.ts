@@ -1,5 +1,6 @@
 import type { HeldSlot } from "./capabilities/flow.js";
 import type { JobPayload } from "./job.js";
+import { JobContextBase } from "./job-context-base.js";
 import type { Logger } from "./logger.js";
 import type { JobContext } from "./worker.js";
 
@@ -7,7 +8,7 @@ import type { JobContext } from "./worker.js";
 export const EMPTY_CARRIER: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /** One job this node holds in its in-progress list; `this` of its handler. @internal */
-export class InFlightJob implements JobContext {
+export class InFlightJob extends JobContextBase implements JobContext {
   /** The payload's exact stored bytes: its identity in the in-progress list. */
   readonly raw: Buffer;
   /** The payload decoded as UTF-8 (set once it was checked to be valid UTF-8). */
@@ -22,31 +23,11 @@ export class InFlightJob implements JobContext {
   carrier: Record<string, string> = EMPTY_CARRIER;
   /** The concurrency slot of its class's limit it holds while its handler runs (flow control). */
   slot: HeldSlot | undefined;
-  #controller: AbortController | undefined;
 
   constructor(queue: string, raw: Buffer, logger: Logger) {
+    super();
     this.queue = queue;
     this.raw = raw;
     this.logger = logger;
-  }
-
-  get jid(): string {
-    return this.job.jid;
-  }
-
-  get retryCount(): number | undefined {
-    return typeof this.job.retry_count === "number" ? this.job.retry_count : undefined;
-  }
-
-  /** Created on first use, so jobs that never look at it cost nothing. */
-  get signal(): AbortSignal {
-    this.#controller ??= new AbortController();
-    return this.#controller.signal;
-  }
-
-  /** Abort the handler's signal with `reason`. */
-  abort(reason: unknown): void {
-    this.#controller ??= new AbortController();
-    if (!this.#controller.signal.aborted) this.#controller.abort(reason);
   }
 }

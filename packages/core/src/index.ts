@@ -1,51 +1,5 @@
-export type {
-  Admission,
-  AdmitRequest,
-  CapabilityName,
-  CounterDeltas,
-  CounterPair,
-  CronRegistryCapability,
-  DueWatchCapability,
-  EventLogCapability,
-  EventLogEntry,
-  EventLogReader,
-  FlowCapability,
-  FlowCounters,
-  FlowJob,
-  FlowScheduledJob,
-  HeldSlot,
-  KeepAliveSpec,
-  LeaseCapability,
-  LimitSpec,
-  MetricsCell,
-  MetricsMinute,
-  NodeBeat,
-  NodesCapability,
-  OnceCapability,
-  OnceClaim,
-  PeerRecovery,
-  QueueChannelOptions,
-  QueueInspectCapability,
-  RecoverPeerOptions,
-  StatsCapability,
-  StatsDay,
-  StoreCapabilities,
-  UniqueLock,
-  UniqueOutcome,
-} from "./capabilities/exports.js";
-export {
-  addCell,
-  emptyCell,
-  METRICS_BUCKETS_MS,
-  METRICS_MINUTE_TTL_SECONDS,
-  metricsBucket,
-  minuteStart,
-  requireCapability,
-  STATS_DAY_TTL_SECONDS,
-  slotMember,
-  utcDay,
-  utcDays,
-} from "./capabilities/exports.js";
+// Capability types and helpers (their curated list is in capabilities/exports.ts).
+export * from "./capabilities/exports.js";
 export { PROMOTE_BATCH, promoteAllDue } from "./due-poller.js";
 export type { VerkErrorCode, VerkErrorOptions } from "./errors.js";
 export {
@@ -66,6 +20,7 @@ export type { LimitOptions, UniqueOptions, UniqueUntil } from "./flow/options.js
 export { LIMIT_OPTION_KEYS, UNIQUE_OPTION_KEYS } from "./flow/options.js";
 export { generateJid, generateNodeId } from "./ids.js";
 export { WorkerCrashedError } from "./isolation/crash.js";
+export { isWorkerDefinition } from "./isolation/module-workers.js";
 export type {
   IsolationMode,
   IsolationResourceLimits,

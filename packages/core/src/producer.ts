@@ -27,6 +27,8 @@ export interface ProducerHost {
   readonly hooks: readonly EnqueueHook[];
   /** Connect the store (idempotent). */
   connect(): Promise<void>;
+  /** True once {@link connect} resolved (and the instance is not stopped). */
+  isConnected(): boolean;
   /** Run a store call with the instance's lifecycle checks (typed error once stopped). */
   guard<T>(what: string, call: () => Promise<T>): Promise<T>;
   /** Deadline of each producer call, in ms (`0`: none); see `VerkOptions.writeTimeoutMs`. */
@@ -53,8 +55,13 @@ export class Producer {
   }
 
   /** `call` under the instance's lifecycle guard, bounded by `writeTimeoutMs`. */
-  #deadline<T>(what: string, jobs: string, call: () => Promise<T>): Promise<T> {
+  #deadline<T>(what: string, jobs: string | (() => string), call: () => Promise<T>): Promise<T> {
     return withWriteDeadline(what, jobs, this.#host.writeTimeoutMs, this.#host.guard(what, call));
+  }
+
+  /** `write` once the store is connected: at once when it is (no extra turn on the hot path). */
+  #connected<T>(write: () => Promise<T>): Promise<T> {
+    return this.#host.isConnected() ? write() : this.#host.connect().then(write);
   }
 
   /** Write jobs of which at least one is unique (`writeUnique`), bounded by `writeTimeoutMs`. */
@@ -74,13 +81,16 @@ export class Producer {
       const one: UniqueWriteJob = { payload, dueAtMs: this.#now(), field: "job", scheduled: false };
       return (await this.#unique("enqueue", [one]))[0] ?? null;
     }
+    if (hooks.length === 0) {
+      const entry = encoder.entry(payload);
+      await this.#deadline(
+        "enqueue",
+        () => `job ${payload.jid}`,
+        () => this.#connected(() => store.push([entry])),
+      );
+      return payload.jid;
+    }
     return this.#deadline("enqueue", `job ${payload.jid}`, async () => {
-      if (hooks.length === 0) {
-        const entry = encoder.entry(payload);
-        await this.#host.connect();
-        await store.push([entry]);
-        return payload.jid;
-      }
       await this.#host.connect();
       await produceWithHooks(hooks, "enqueue", [payload], undefined, () =>
         store.push([encoder.entry(payload)]),

@@ -49,6 +49,8 @@ export abstract class VerkProducer implements JobProducer {
   readonly #producer: Producer;
   #closed = false;
   #connecting: Promise<void> | undefined;
+  /** Set once {@link connect} resolved (the store then reconnects by itself). */
+  #connected = false;
 
   protected constructor(settings: ProducerSettings) {
     this.store = settings.store;
@@ -58,6 +60,7 @@ export abstract class VerkProducer implements JobProducer {
       encoder: this.#encoder,
       hooks: settings.plugins.flatMap((p) => (p.aroundEnqueue ? [p.aroundEnqueue.bind(p)] : [])),
       connect: () => this.connect(),
+      isConnected: () => this.#connected && !this.#closed,
       guard: (what, call) => this.guard(what, call),
       writeTimeoutMs: settings.writeTimeoutMs,
       ...(settings.onDuplicate ? { onDuplicate: settings.onDuplicate } : {}),
@@ -70,10 +73,15 @@ export abstract class VerkProducer implements JobProducer {
    */
   connect(): Promise<void> {
     if (this.#closed) return Promise.reject(this.stoppedError("connect"));
-    this.#connecting ??= this.store.connect(this.storeContext()).catch((error: unknown) => {
-      this.#connecting = undefined;
-      throw error;
-    });
+    this.#connecting ??= this.store.connect(this.storeContext()).then(
+      () => {
+        this.#connected = true;
+      },
+      (error: unknown) => {
+        this.#connecting = undefined;
+        throw error;
+      },
+    );
     return this.#connecting;
   }
 
@@ -186,15 +194,25 @@ export abstract class VerkProducer implements JobProducer {
   }
 
   /** Run a store call; once the store is closed, fail with `INVALID_STATE` instead of a raw client error. */
-  protected async guard<T>(what: string, call: () => Promise<T>): Promise<T> {
-    if (this.#closed) throw this.stoppedError(what);
+  protected guard<T>(what: string, call: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(this.stoppedError(what));
+    let result: Promise<T>;
     try {
-      return await call();
+      result = call();
     } catch (error) {
-      if (this.#closed && !(isVerkError(error) && CALLER_ERRORS.has(error.code)))
-        throw this.stoppedError(what, error);
-      throw error;
+      return Promise.reject(this.#afterStop(what, error));
     }
+    // Not an async function: the hot enqueue path saves its extra promise turns.
+    return result.catch((error: unknown) => {
+      throw this.#afterStop(what, error);
+    });
+  }
+
+  /** `error`, or the `INVALID_STATE` error when the instance stopped meanwhile (caller errors stay). */
+  #afterStop(what: string, error: unknown): unknown {
+    if (this.#closed && !(isVerkError(error) && CALLER_ERRORS.has(error.code)))
+      return this.stoppedError(what, error);
+    return error;
   }
 
   /** The `INVALID_STATE` error of a call made after the instance stopped. */

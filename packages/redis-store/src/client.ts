@@ -73,6 +73,23 @@ export interface ConnectionSpec {
   readonly options: unknown;
 }
 
+/** The options of a single (or Sentinel) connection that another thread needs to reach the same server. */
+const SINGLE_SPEC_KEYS = [
+  "host",
+  "port",
+  "path",
+  "username",
+  "password",
+  "db",
+  "tls",
+  "family",
+  "sentinels",
+  "name",
+  "sentinelPassword",
+  "sentinelUsername",
+  "role",
+] as const;
+
 /** Describe `client` so another thread can open its own connection to the same server(s). */
 export function connectionSpec(client: RedisClient): ConnectionSpec {
   if (client instanceof Cluster) {
@@ -85,38 +102,10 @@ export function connectionSpec(client: RedisClient): ConnectionSpec {
       options: { nodes, options: cloneable({ redisOptions, slotsRefreshTimeout: 2_000 }) },
     };
   }
-  const {
-    host,
-    port,
-    path,
-    username,
-    password,
-    db,
-    tls,
-    family,
-    sentinels,
-    name,
-    sentinelPassword,
-    sentinelUsername,
-    role,
-  } = client.options;
+  const options = client.options as unknown as Record<string, unknown>;
   return {
     kind: "single",
-    options: cloneable({
-      host,
-      port,
-      path,
-      username,
-      password,
-      db,
-      tls,
-      family,
-      sentinels,
-      name,
-      sentinelPassword,
-      sentinelUsername,
-      role,
-    }),
+    options: cloneable(Object.fromEntries(SINGLE_SPEC_KEYS.map((key) => [key, options[key]]))),
   };
 }
 

@@ -35,6 +35,12 @@ export class PushBatcher {
   readonly #inflight = new Set<Promise<void>>();
   /** Per queue: token keys whose push was acknowledged (no longer needed). */
   readonly #acknowledged = new Map<string, string[]>();
+  /**
+   * Batch tokens are this batcher's random prefix (72 bits, drawn once) and a counter: unique
+   * across processes and calls without a CSPRNG call per batch.
+   */
+  readonly #tokenPrefix = `${randomBytes(9).toString("base64url")}.`;
+  #tokenSeq = 0;
 
   constructor(redis: RedisClient, keys: Keys) {
     this.#redis = redis;
@@ -97,7 +103,7 @@ export class PushBatcher {
 
   async #call(queue: string, raws: string[]): Promise<void> {
     const keys = this.#keys;
-    const tokenKey = keys.pushToken(queue, randomBytes(9).toString("base64url"));
+    const tokenKey = keys.pushToken(queue, `${this.#tokenPrefix}${(++this.#tokenSeq).toString(36)}`);
     const list = keys.queue(queue);
     const cluster = keys.layout === "cluster";
     const done = this.#acknowledged.get(queue)?.splice(0, DELETES_PER_CALL) ?? [];

@@ -27,6 +27,11 @@ export class Replication {
     this.#settings = settings;
   }
 
+  /** True when `waitReplicas` is set (else {@link confirm} resolves at once). */
+  get active(): boolean {
+    return this.#settings !== undefined;
+  }
+
   /**
    * Resolve once the writes already sent for `written` (keys) are on enough replicas: one `WAIT`
    * per server the keys live on (on a Redis Cluster, the masters of their slots).

@@ -7,6 +7,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { UnknownWorkerError } from "../errors.js";
 import type { JobPayload } from "../job.js";
+import { JobContextBase } from "../job-context-base.js";
 import type { Logger } from "../logger.js";
 import { describeError } from "../retry.js";
 import type { JobContext, WorkerDefinition } from "../worker.js";
@@ -89,35 +90,21 @@ function forwardingLogger(base: Record<string, unknown>): Logger {
 const NO_CARRIER: Readonly<Record<string, string>> = Object.freeze({});
 
 /** `this` of a handler inside the thread or process: the same fields as in-process. */
-class ThreadJobContext implements JobContext {
+class ThreadJobContext extends JobContextBase implements JobContext {
   readonly job: JobPayload;
   readonly queue: string;
   readonly carrier: Readonly<Record<string, string>>;
-  #controller: AbortController | undefined;
   #logger: Logger | undefined;
 
   constructor(job: JobPayload, queue: string, carrier: Readonly<Record<string, string>>) {
+    super();
     this.job = job;
     this.queue = queue;
     this.carrier = carrier;
   }
-  get jid(): string {
-    return this.job.jid;
-  }
-  get retryCount(): number | undefined {
-    return typeof this.job.retry_count === "number" ? this.job.retry_count : undefined;
-  }
-  get signal(): AbortSignal {
-    this.#controller ??= new AbortController();
-    return this.#controller.signal;
-  }
   get logger(): Logger {
     this.#logger ??= forwardingLogger({ queue: this.queue, class: this.job.class, jid: this.job.jid });
     return this.#logger;
-  }
-  abort(reason: unknown): void {
-    this.#controller ??= new AbortController();
-    if (!this.#controller.signal.aborted) this.#controller.abort(reason);
   }
 }
 

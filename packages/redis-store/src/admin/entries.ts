@@ -4,20 +4,31 @@ import type { AdminSetName, ListOptions, ListPage, SetEntry } from "./types.js";
 /** Members read per ZRANGE while scanning a set. */
 const CHUNK = 500;
 
-function str(value: unknown): string {
+/** `value` if it is a string, else `""`. @internal */
+export function str(value: unknown): string {
   return typeof value === "string" ? value : "";
+}
+
+/** A stored payload as a JSON object, or `undefined` when it is not one; never throws. @internal */
+export function parseStoredPayload(raw: string): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
+  } catch {
+    // not JSON: shown raw
+  }
+  return undefined;
+}
+
+/** The class a UI shows: `display_class`, else `wrapped` (ActiveJob), else `class`. @internal */
+export function shownClass(p: Record<string, unknown>): string {
+  return str(p.display_class) || str(p.wrapped) || str(p.class);
 }
 
 /** Parse a stored member into a {@link SetEntry}; never throws (unreadable members keep empty fields). */
 export function toEntry(set: AdminSetName, raw: string, score: number): SetEntry {
-  let payload: Record<string, unknown> | undefined;
-  try {
-    const parsed: unknown = JSON.parse(raw);
-    if (parsed && typeof parsed === "object" && !Array.isArray(parsed))
-      payload = parsed as Record<string, unknown>;
-  } catch {
-    payload = undefined;
-  }
+  const payload = parseStoredPayload(raw);
   const p = payload ?? {};
   const errorClass = str(p.error_class);
   const errorMessage = str(p.error_message);
@@ -27,7 +38,7 @@ export function toEntry(set: AdminSetName, raw: string, score: number): SetEntry
     raw,
     payload,
     jid: str(p.jid),
-    className: str(p.display_class) || str(p.wrapped) || str(p.class),
+    className: shownClass(p),
     queue: str(p.queue),
     error: errorClass && errorMessage ? `${errorClass}: ${errorMessage}` : errorClass || errorMessage,
     retryCount: typeof p.retry_count === "number" ? p.retry_count : undefined,

@@ -3,8 +3,7 @@ import type { RedisClient as Redis } from "../client.js";
 import type { Keys } from "../keys.js";
 import { ACTION_BATCH, addResults, applyInBatches, type MoveAction } from "./actions.js";
 import type { SetSource, SourcedEntry } from "./merged-set.js";
-import { rangeOf } from "./merged-set.js";
-import { matchesSearch, SET_SCAN_CHUNK, type SearchFilters } from "./set-search.js";
+import { matchesSearch, rangeEntries, SET_SCAN_CHUNK, type SearchFilters } from "./set-search.js";
 import type { ActionResult, AdminSetName, ProgressFn } from "./types.js";
 
 const NONE: ActionResult = { done: 0, gone: 0, invalid: 0 };
@@ -70,7 +69,7 @@ export async function actOnMatchingSourced(
   for (const source of sources) {
     let rank = 0;
     for (;;) {
-      const chunk = await rangeOf(redis, source.key, set, rank, rank + SET_SCAN_CHUNK - 1);
+      const chunk = await rangeEntries(redis, source.key, set, rank, rank + SET_SCAN_CHUNK - 1);
       if (chunk.length === 0) break;
       const raws = chunk.filter((e) => matchesSearch(e, filters)).map((e) => e.raw);
       const r = await applyInBatches(redis, keys, set, action, raws, limits, undefined, source.queue);

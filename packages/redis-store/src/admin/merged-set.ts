@@ -1,5 +1,5 @@
 import type { RedisClient as Redis } from "../client.js";
-import { toEntry } from "./entries.js";
+import { rangeEntries } from "./set-search.js";
 import type { AdminSetName, SetEntry } from "./types.js";
 
 /**
@@ -28,23 +28,6 @@ const SKIP_READ_PER_SOURCE = 25;
 export function displayOrder(set: AdminSetName): (a: SetEntry, b: SetEntry) => number {
   const sign = set === "dead" ? -1 : 1;
   return (a, b) => sign * (a.score - b.score || (a.raw < b.raw ? -1 : a.raw > b.raw ? 1 : 0));
-}
-
-/** Members of `key` at ranks [start, stop] in display order. */
-export async function rangeOf(
-  redis: Redis,
-  key: string,
-  set: AdminSetName,
-  start: number,
-  stop: number,
-): Promise<SetEntry[]> {
-  const flat =
-    set === "dead"
-      ? await redis.zrange(key, start, stop, "REV", "WITHSCORES")
-      : await redis.zrange(key, start, stop, "WITHSCORES");
-  const out: SetEntry[] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) out.push(toEntry(set, flat[i]!, Number(flat[i + 1])));
-  return out;
 }
 
 interface Cursor {
@@ -133,7 +116,7 @@ export class MergedSet {
         const probes = await Promise.all(
           live.map(async (c) => {
             const at = Math.min(c.rank + step, c.size) - 1;
-            const [probe] = await rangeOf(this.#redis, c.source.key, this.#set, at, at);
+            const [probe] = await rangeEntries(this.#redis, c.source.key, this.#set, at, at);
             return { cursor: c, probe, count: at + 1 - c.rank };
           }),
         );
@@ -183,7 +166,7 @@ export class MergedSet {
   async #fill(c: Cursor): Promise<void> {
     const count = c.fill;
     c.fill = Math.min(this.#chunk, 2 * c.fill);
-    const chunk = await rangeOf(this.#redis, c.source.key, this.#set, c.rank, c.rank + count - 1);
+    const chunk = await rangeEntries(this.#redis, c.source.key, this.#set, c.rank, c.rank + count - 1);
     c.rank += count;
     if (chunk.length < count) c.rank = c.size; // read to the end
     c.buffer = chunk;

@@ -1,6 +1,7 @@
 import { timestampToMs } from "@verk/core";
 import type { RedisClient as Redis } from "../client.js";
 import type { Keys } from "../keys.js";
+import { parseStoredPayload, shownClass, str } from "./entries.js";
 
 /** Entries read per LRANGE while searching a queue. */
 export const QUEUE_SCAN_CHUNK = 1_000;
@@ -56,20 +57,9 @@ export interface QueueSearchResult {
   readonly nextCursor: number | undefined;
 }
 
-function str(value: unknown): string {
-  return typeof value === "string" ? value : "";
-}
-
 /** Parse a stored queue entry; never throws. */
 export function toQueueJob(queue: string, raw: string, position: number): QueueJob {
-  let payload: Record<string, unknown> | undefined;
-  try {
-    const parsed: unknown = JSON.parse(raw);
-    if (parsed && typeof parsed === "object" && !Array.isArray(parsed))
-      payload = parsed as Record<string, unknown>;
-  } catch {
-    payload = undefined;
-  }
+  const payload = parseStoredPayload(raw);
   const p = payload ?? {};
   return {
     queue,
@@ -77,7 +67,7 @@ export function toQueueJob(queue: string, raw: string, position: number): QueueJ
     raw,
     payload,
     jid: str(p.jid),
-    className: str(p.display_class) || str(p.wrapped) || str(p.class),
+    className: shownClass(p),
     enqueuedAtMs: timestampToMs(p.enqueued_at),
   };
 }
