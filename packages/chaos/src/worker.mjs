@@ -81,7 +81,9 @@ const verk = core.createVerk({
 
 // Tell the harness whose jobs this node took back, so it can tell recoveries of killed workers
 // from those of live workers declared dead (starved of CPU past the TTL; their jobs run twice).
-verk.on("jobs:recovered", ({ fromNodeId, count }) => process.send?.({ type: "recovered", fromNodeId, count }));
+verk.on("jobs:recovered", ({ fromNodeId, count }) =>
+  process.send?.({ type: "recovered", fromNodeId, count }),
+);
 
 await verk.start();
 process.send?.({ type: "started", nodeId: verk.nodeId });
