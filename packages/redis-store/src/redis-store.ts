@@ -161,23 +161,16 @@ export class RedisStore implements VerkStore {
    */
   push(jobs: readonly EncodedJob[]): Promise<void> {
     if (this.#closing) return Promise.reject(storeClosed("enqueue"));
-    try {
+    return mapped("enqueue", () => {
       assertQueueNames(this.keys, jobs);
-    } catch (error) {
-      return Promise.reject(storeError(error, "enqueue"));
-    }
-    // No async wrapper: the hot enqueue path keeps its promise turns down.
-    const pushed = this.#pushes.push(jobs);
-    const confirmed = this.#replication.active
-      ? pushed.then(() =>
-          this.#replication.confirm([
-            ...jobs.map((job) => this.keys.queue(job.queue)),
-            ...this.#global(this.keys.queues),
-          ]),
-        )
-      : pushed;
-    return confirmed.catch((error: unknown) => {
-      throw storeError(error, "enqueue");
+      const pushed = this.#pushes.push(jobs);
+      if (!this.#replication.active) return pushed;
+      return pushed.then(() =>
+        this.#replication.confirm([
+          ...jobs.map((job) => this.keys.queue(job.queue)),
+          ...this.#global(this.keys.queues),
+        ]),
+      );
     });
   }
 
